@@ -1,0 +1,1 @@
+"""Artifacts as files on a local or mounted filesystem."""

@@ -1,0 +1,73 @@
+"""Artifacts under two folders, one per kind, each series in its own sub-folder."""
+
+import errno
+import hashlib
+import secrets
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from pathlib import Path
+
+import aiofiles.os
+import anyio.to_thread
+
+from anomaly.adapters.files.atomic_write import write_atomically
+from anomaly.domain.model_version import ArtifactRef
+from anomaly.domain.series_id import SeriesId
+from anomaly.ports.errors import ArtifactStorageFull, ArtifactStorageUnavailable
+
+# Hashing a large body releases the GIL, so it runs on a thread beside the event loop.
+_HASH_INLINE_LIMIT = 1 << 20
+
+
+class FileArtifactStore:
+    """`<model_folder>/<series_id>/<name>.model.json` and `<data_folder>/<series_id>/<name>.data.json`.
+
+    Names are unique and time-ordered rather than version numbers: artifacts are written before the
+    version is allocated, so that no lock is held while files are written.
+    """
+
+    def __init__(self, model_folder: Path, data_folder: Path) -> None:
+        self._model_folder = model_folder.resolve()
+        self._data_folder = data_folder.resolve()
+
+    async def save_model(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+        return await self._save(self._model_folder, series_id, "model.json", content)
+
+    async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+        return await self._save(self._data_folder, series_id, "data.json", content)
+
+    async def delete(self, ref: ArtifactRef) -> None:
+        path = Path(ref.location)
+        if not any(path.is_relative_to(root) for root in (self._model_folder, self._data_folder)):
+            raise ValueError(f"{path} is outside the artifact folders")
+        with _storage_errors(path), suppress(FileNotFoundError):
+            await aiofiles.os.remove(path)
+
+    async def _save(self, root: Path, series_id: SeriesId, suffix: str, content: bytes) -> ArtifactRef:
+        # SeriesId admits no separator and neither '.' nor '..', so this path stays under root.
+        path = root / series_id.value / f"{_unique_name()}.{suffix}"
+        digest = await _sha256(content)
+        with _storage_errors(path):
+            await write_atomically(path, content)
+        return ArtifactRef(location=str(path), sha256=digest, size=len(content))
+
+
+def _unique_name() -> str:
+    return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
+
+
+async def _sha256(content: bytes) -> str:
+    if len(content) <= _HASH_INLINE_LIMIT:
+        return hashlib.sha256(content).hexdigest()
+    return await anyio.to_thread.run_sync(lambda: hashlib.sha256(content).hexdigest())
+
+
+@contextmanager
+def _storage_errors(path: Path) -> Iterator[None]:
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ArtifactStorageFull(f"no space left to write {path}") from error
+        raise ArtifactStorageUnavailable(f"cannot write {path}: {error.strerror or error}") from error

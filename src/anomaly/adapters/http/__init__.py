@@ -1,0 +1,1 @@
+"""The HTTP edge: msgspec payloads, Litestar controllers and the error-to-response table."""

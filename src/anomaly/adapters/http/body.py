@@ -1,0 +1,59 @@
+"""Decodes request bodies strictly (no coercion of strings to numbers) and names the field at fault."""
+
+import re
+from typing import TypeVar
+
+import anyio.to_thread
+import msgspec
+
+from anomaly.domain.errors import InvalidInput
+
+T = TypeVar("T")
+
+# Decoding a body this large takes long enough to be worth a thread hop.
+_DECODE_INLINE_LIMIT = 256 * 1024
+_PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
+_NAMED_FIELD = re.compile(r"field `(?P<name>[^`]+)`")
+_BYTE = re.compile(r"\(byte (?P<offset>\d+)\)")
+
+
+class MalformedBody(Exception):
+    """The body is not JSON at all."""
+
+
+async def decode_body(body: bytes, payload_type: type[T]) -> T:
+    decoder = msgspec.json.Decoder(payload_type)
+    try:
+        if len(body) <= _DECODE_INLINE_LIMIT:
+            return decoder.decode(body)
+        return await anyio.to_thread.run_sync(decoder.decode, body)
+    except msgspec.ValidationError as error:
+        raise _invalid_input(str(error)) from None
+    except msgspec.DecodeError as error:
+        raise MalformedBody(_malformed_message(str(error), body)) from None
+
+
+def _invalid_input(message: str) -> InvalidInput:
+    path_match = _PATH.search(message)
+    reason = _PATH.sub("", message)
+    named = _NAMED_FIELD.search(reason)
+    parent = path_match.group("path") if path_match else ""
+    if named:
+        field = f"{parent}.{named.group('name')}" if parent else named.group("name")
+    else:
+        field = parent or "body"
+    return InvalidInput(field, reason)
+
+
+def _malformed_message(message: str, body: bytes) -> str:
+    if not body.strip():
+        return "the request body is empty; send a JSON object"
+    found = _BYTE.search(message)
+    if not found:
+        return f"the request body is not valid JSON: {message}"
+    offset = int(found.group("offset"))
+    excerpt = body[max(0, offset - 24) : offset + 24].decode("utf-8", "replace")
+    return (
+        f"the request body is not valid JSON: {message.removeprefix('JSON is malformed: ')} "
+        f"near {excerpt!r} (NaN and Infinity are not JSON numbers)"
+    )

@@ -1,0 +1,86 @@
+"""One table maps every failure family to a status and the one JSON error shape."""
+
+import logging
+from collections.abc import Callable
+from http import HTTPStatus
+from typing import Any
+
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException
+from litestar.types import ExceptionHandlersMap
+
+from anomaly.adapters.http.body import MalformedBody
+from anomaly.adapters.http.schemas import ErrorResponse
+from anomaly.domain.errors import InvalidInput
+from anomaly.ports.errors import (
+    ArtifactStorageFull,
+    ArtifactStorageUnavailable,
+    DatabaseUnavailable,
+    StorageError,
+)
+
+logger = logging.getLogger(__name__)
+
+AnyRequest = Request[Any, Any, Any]
+Handler = Callable[[AnyRequest, Exception], Response[ErrorResponse]]
+
+
+def error_response(
+    request: AnyRequest,
+    status: int,
+    error: str,
+    message: str,
+    field: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response[ErrorResponse]:
+    # Path parameters are parsed only once a route matched; a 404 or 405 has none.
+    series_id = request.scope.get("path_params", {}).get("series_id")
+    return Response(
+        ErrorResponse(success=False, error=error, message=message, field=field, series_id=series_id),
+        status_code=status,
+        media_type=MediaType.JSON,
+        headers=headers,
+    )
+
+
+def _invalid_input(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    assert isinstance(exc, InvalidInput)
+    return error_response(request, 422, "invalid_input", str(exc), field=exc.field)
+
+
+def _malformed_body(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    return error_response(request, 400, "malformed_json", str(exc), field="body")
+
+
+def _ours(status: int, error: str) -> Handler:
+    def handle(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+        logger.error("%s %s failed: %s", request.method, request.url.path, exc)
+        return error_response(request, status, error, str(exc))
+
+    return handle
+
+
+def _http(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    assert isinstance(exc, HTTPException)
+    status = exc.status_code
+    if status >= 500:
+        logger.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
+    error = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
+    return error_response(request, status, error, exc.detail, headers=exc.headers)
+
+
+def _unexpected(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    logger.exception("%s %s failed unexpectedly", request.method, request.url.path, exc_info=exc)
+    return error_response(request, 500, "internal_error", f"internal error: {type(exc).__name__}")
+
+
+EXCEPTION_HANDLERS: ExceptionHandlersMap = {
+    InvalidInput: _invalid_input,
+    MalformedBody: _malformed_body,
+    DatabaseUnavailable: _ours(503, "database_unavailable"),
+    ArtifactStorageFull: _ours(507, "artifact_storage_full"),
+    ArtifactStorageUnavailable: _ours(503, "artifact_storage_unavailable"),
+    StorageError: _ours(500, "storage_error"),
+    HTTPException: _http,
+    Exception: _unexpected,
+}

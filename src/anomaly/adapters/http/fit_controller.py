@@ -1,0 +1,51 @@
+"""`POST /fit/{series_id}`: train a new version of a series' model."""
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, post
+from litestar.params import Dependency
+
+from anomaly.adapters.http.body import decode_body
+from anomaly.adapters.http.schemas import FitRequest, FitResponse
+from anomaly.use_cases.fit_model import FitCommand, FitModel
+
+
+class FitController(Controller):
+    path = "/fit"
+    tags = ["training"]  # noqa: RUF012 (Litestar reads it as a plain attribute)
+
+    @post(
+        "/{series_id:str}",
+        status_code=200,
+        summary="Fit a new model version",
+        description=(
+            "Validates the batch, fits the series' model (mean and population standard deviation), stores "
+            "the model state and the training data, and records them as the series' next version. "
+            'Body: `{"timestamps": [int, ...], "values": [float, ...]}`, strictly increasing timestamps.'
+        ),
+    )
+    async def fit(
+        self,
+        request: Request[Any, Any, Any],
+        series_id: str,
+        fit_model: Annotated[FitModel, Dependency(skip_validation=True)],
+    ) -> FitResponse:
+        # The body is decoded here rather than by the framework so that types are checked strictly
+        # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.
+        body = await request.body()
+        payload = await decode_body(body, FitRequest)
+        result = await fit_model(
+            FitCommand(
+                series_id=series_id,
+                timestamps=payload.timestamps,
+                values=payload.values,
+                training_data=body,
+            )
+        )
+        return FitResponse(
+            series_id=result.series_id.value,
+            success=True,
+            message=f"Model trained and stored as version {result.version}.",
+            version=result.version,
+            points_used=result.state.points_used,
+        )

@@ -1,0 +1,117 @@
+"""In-memory adapters of every port: fast, inspectable stand-ins for service and API tests."""
+
+import asyncio
+import hashlib
+import itertools
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from types import TracebackType
+from typing import Self
+
+from anomaly.domain.model_version import ArtifactRef, ModelVersion
+from anomaly.domain.series_id import SeriesId
+from anomaly.domain.versioning import next_version
+
+
+@dataclass
+class InMemoryDatabase:
+    """What the tables hold: the committed state shared by every unit of work."""
+
+    last_versions: dict[str, int] = field(default_factory=dict)
+    rows: dict[tuple[str, int], ModelVersion] = field(default_factory=dict)
+    # Plays the part of the row lock a SQL database takes on the version counter.
+    write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+
+class InMemoryModelRepository:
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self._database = database
+        self.staged_versions: dict[str, int] = {}
+        self.holds_lock = False
+        self.staged_rows: list[ModelVersion] = []
+
+    async def allocate_version(self, series_id: SeriesId) -> int:
+        if not self.holds_lock:
+            await self._database.write_lock.acquire()
+            self.holds_lock = True
+        last = self.staged_versions.get(series_id.value, self._database.last_versions.get(series_id.value))
+        version = next_version(last)
+        self.staged_versions[series_id.value] = version
+        return version
+
+    async def add(self, version: ModelVersion) -> None:
+        if self.staged_versions.get(version.series_id.value) != version.version:
+            raise ValueError("a version must be allocated in the unit of work that adds it")
+        self.staged_rows.append(version)
+
+    async def get(self, series_id: SeriesId, version: int) -> ModelVersion | None:
+        return self._database.rows.get((series_id.value, version))
+
+    async def list_versions(self, series_id: SeriesId) -> list[ModelVersion]:
+        rows = [row for (sid, _), row in self._database.rows.items() if sid == series_id.value]
+        return sorted(rows, key=lambda row: row.version, reverse=True)
+
+
+class InMemoryUnitOfWork:
+    """Changes are staged and applied together at commit; `committed` tells a test whether they were."""
+
+    def __init__(self, database: InMemoryDatabase) -> None:
+        self._database = database
+        self.models = InMemoryModelRepository(database)
+        self.committed = False
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self._release()
+
+    async def commit(self) -> None:
+        self._database.last_versions.update(self.models.staged_versions)
+        for row in self.models.staged_rows:
+            self._database.rows[(row.series_id.value, row.version)] = row
+        self.committed = True
+        self._release()
+
+    def _release(self) -> None:
+        self.models.staged_versions.clear()
+        self.models.staged_rows.clear()
+        if self.models.holds_lock:
+            self.models.holds_lock = False
+            self._database.write_lock.release()
+
+
+class InMemoryArtifactStore:
+    """Artifacts as bytes in a dict; `files` shows a test exactly what was stored."""
+
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        self._names = itertools.count(1)
+
+    async def save_model(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+        return self._save(f"memory://models/{series_id}/{next(self._names)}.json", content)
+
+    async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+        return self._save(f"memory://data/{series_id}/{next(self._names)}.json", content)
+
+    async def delete(self, ref: ArtifactRef) -> None:
+        self.files.pop(ref.location, None)
+
+    def _save(self, location: str, content: bytes) -> ArtifactRef:
+        self.files[location] = bytes(content)
+        return ArtifactRef(location=location, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
+
+
+class FixedClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 1, 1, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current

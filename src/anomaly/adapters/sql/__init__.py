@@ -1,0 +1,1 @@
+"""SQLAlchemy (asyncio) adapters: one code path for PostgreSQL (asyncpg) and SQLite (aiosqlite)."""

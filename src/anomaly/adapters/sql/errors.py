@@ -1,0 +1,33 @@
+"""Turns driver and SQLAlchemy failures into the storage errors the use cases understand."""
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from sqlalchemy import exc
+
+from anomaly.ports.errors import DatabaseUnavailable, StorageError
+
+# Failures of reaching the database rather than of the statement: the client may retry later.
+_UNREACHABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
+
+
+@contextmanager
+def database_errors(action: str) -> Iterator[None]:
+    try:
+        yield
+    except _UNREACHABLE as error:
+        raise DatabaseUnavailable(f"database unavailable while {action}: {_cause(error)}") from error
+    except exc.DBAPIError as error:
+        if error.connection_invalidated:
+            raise DatabaseUnavailable(f"database connection lost while {action}") from error
+        raise StorageError(f"database error while {action}: {_cause(error)}") from error
+    except (OSError, TimeoutError) as error:
+        # asyncpg raises these directly when it cannot connect at all.
+        raise DatabaseUnavailable(f"database unreachable while {action}: {error}") from error
+    except exc.SQLAlchemyError as error:
+        raise StorageError(f"database error while {action}: {error}") from error
+
+
+def _cause(error: exc.SQLAlchemyError) -> str:
+    original = getattr(error, "orig", None) or error
+    return f"{type(original).__name__}: {original}".splitlines()[0]

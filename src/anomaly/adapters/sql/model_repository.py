@@ -1,0 +1,111 @@
+"""The model registry in SQL; the version counter is advanced with one atomic upsert."""
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from anomaly.adapters.sql.errors import database_errors
+from anomaly.adapters.sql.tables import models, series
+from anomaly.domain.model import ModelState
+from anomaly.domain.model_version import ArtifactRef, ModelVersion
+from anomaly.domain.series_id import SeriesId
+from anomaly.domain.versioning import FIRST_VERSION, VERSION_STEP
+
+
+class SqlModelRepository:
+    def __init__(self, connection: AsyncConnection) -> None:
+        self._connection = connection
+
+    async def allocate_version(self, series_id: SeriesId) -> int:
+        # INSERT .. ON CONFLICT DO UPDATE .. RETURNING is atomic on PostgreSQL and SQLite alike: the
+        # counter row stays locked until this transaction ends, so concurrent fits queue on it for
+        # the few statements left, and a rollback gives the number back. It applies the rules of
+        # domain.versioning.next_version: FIRST_VERSION for a new series, last + VERSION_STEP after.
+        insert = _dialect_insert(self._connection)(series)
+        statement = (
+            insert.values(
+                series_id=series_id.value,
+                last_version=FIRST_VERSION,
+                created_at=sa.func.now(),
+                updated_at=sa.func.now(),
+            )
+            .on_conflict_do_update(
+                index_elements=[series.c.series_id],
+                set_={"last_version": series.c.last_version + VERSION_STEP, "updated_at": sa.func.now()},
+            )
+            .returning(series.c.last_version)
+        )
+        with database_errors("allocating a version"):
+            result = await self._connection.execute(statement)
+            return int(result.scalar_one())
+
+    async def add(self, version: ModelVersion) -> None:
+        with database_errors("recording a version"):
+            await self._connection.execute(sa.insert(models).values(**_to_row(version)))
+
+    async def get(self, series_id: SeriesId, version: int) -> ModelVersion | None:
+        statement = sa.select(models).where(
+            models.c.series_id == series_id.value, models.c.version == version
+        )
+        with database_errors("reading a version"):
+            row = (await self._connection.execute(statement)).mappings().one_or_none()
+        return None if row is None else _from_row(row)
+
+    async def list_versions(self, series_id: SeriesId) -> list[ModelVersion]:
+        statement = (
+            sa.select(models).where(models.c.series_id == series_id.value).order_by(models.c.version.desc())
+        )
+        with database_errors("listing versions"):
+            rows = (await self._connection.execute(statement)).mappings().all()
+        return [_from_row(row) for row in rows]
+
+
+def _dialect_insert(connection: AsyncConnection) -> Any:
+    # Both dialects spell the upsert the same way; only the import differs.
+    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
+
+
+def _to_row(version: ModelVersion) -> dict[str, Any]:
+    state = version.state
+    return {
+        "series_id": version.series_id.value,
+        "version": version.version,
+        "model_path": version.model.location,
+        "model_sha256": version.model.sha256,
+        "model_size": version.model.size,
+        "data_path": version.data.location,
+        "data_sha256": version.data.sha256,
+        "data_size": version.data.size,
+        "points_used": state.points_used,
+        "first_timestamp": state.first_timestamp,
+        "last_timestamp": state.last_timestamp,
+        "mean": state.mean,
+        "std": state.std,
+        "min_value": state.minimum,
+        "max_value": state.maximum,
+        "created_at": version.created_at,
+        "updated_at": version.updated_at,
+    }
+
+
+def _from_row(row: RowMapping) -> ModelVersion:
+    return ModelVersion(
+        series_id=SeriesId(row["series_id"]),
+        version=row["version"],
+        model=ArtifactRef(location=row["model_path"], sha256=row["model_sha256"], size=row["model_size"]),
+        data=ArtifactRef(location=row["data_path"], sha256=row["data_sha256"], size=row["data_size"]),
+        state=ModelState(
+            mean=row["mean"],
+            std=row["std"],
+            points_used=row["points_used"],
+            minimum=row["min_value"],
+            maximum=row["max_value"],
+            first_timestamp=row["first_timestamp"],
+            last_timestamp=row["last_timestamp"],
+        ),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )

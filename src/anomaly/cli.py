@@ -1,0 +1,82 @@
+"""The `anomaly` command: `anomaly migrate` and `anomaly serve`."""
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+
+import uvicorn
+
+from anomaly.adapters.sql.migrations import upgrade
+from anomaly.settings import Settings, SettingsError
+
+logger = logging.getLogger("anomaly")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    arguments = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        settings = Settings.from_env()
+    except SettingsError as error:
+        print(f"anomaly: bad setting: {error}", file=sys.stderr)
+        return 2
+    if arguments.command == "migrate":
+        return _migrate(settings)
+    return _serve(settings, arguments.host, arguments.port, arguments.workers)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="anomaly", description="Time series anomaly detection service.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply database migrations to DATABASE_URL")
+    serve = commands.add_parser("serve", help="serve the HTTP API")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument("--port", type=int, default=8000, help="port to bind (default: %(default)s)")
+    serve.add_argument("--workers", type=_positive, default=1, help="worker processes (default: %(default)s)")
+    return parser
+
+
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def _migrate(settings: Settings) -> int:
+    try:
+        asyncio.run(upgrade(settings.database_url))
+    except Exception as error:
+        print(f"anomaly: migration failed: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    logger.info("database schema is up to date")
+    return 0
+
+
+def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
+    logger.info(
+        "serving on http://%s:%d with %d worker(s); metadata in %s, artifacts under %s and %s",
+        host,
+        port,
+        workers,
+        settings.database_url.split("://", 1)[0],
+        settings.model_state_folder,
+        settings.training_data_folder,
+    )
+    uvicorn.run(
+        "anomaly.asgi:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+        timeout_graceful_shutdown=30,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,29 @@
+"""The metadata of one immutable, numbered fit of a series."""
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from anomaly.domain.model import ModelState
+from anomaly.domain.series_id import SeriesId
+
+
+@dataclass(frozen=True, slots=True)
+class ArtifactRef:
+    """Where an artifact lives and how to tell it is intact."""
+
+    location: str
+    sha256: str
+    size: int
+
+
+@dataclass(frozen=True, slots=True)
+class ModelVersion:
+    """One row of the model registry: a version, its artifacts and a summary of the model."""
+
+    series_id: SeriesId
+    version: int
+    model: ArtifactRef
+    data: ArtifactRef
+    state: ModelState
+    created_at: datetime
+    updated_at: datetime

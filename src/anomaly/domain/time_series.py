@@ -1,0 +1,114 @@
+"""A validated batch of observations: int64 timestamps, strictly increasing, with finite float64 values."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+from anomaly.domain.errors import InvalidInput
+
+INT64_MAX = 2**63 - 1
+
+T = TypeVar("T")
+
+Timestamps = npt.NDArray[np.int64]
+Values = npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class BatchLimits:
+    """How many points one batch may hold."""
+
+    min_points: int
+    max_points: int
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class TimeSeries:
+    """Only `parse` builds one, so every instance already satisfies the rules below."""
+
+    timestamps: Timestamps
+    values: Values
+
+    def __len__(self) -> int:
+        return int(self.values.shape[0])
+
+    @property
+    def first_timestamp(self) -> int:
+        return int(self.timestamps[0])
+
+    @property
+    def last_timestamp(self) -> int:
+        return int(self.timestamps[-1])
+
+    @classmethod
+    def parse(cls, timestamps: Sequence[int], values: Sequence[float], limits: BatchLimits) -> "TimeSeries":
+        """Validate a batch as a client sent it; raise `InvalidInput` naming the first offending field."""
+        if len(timestamps) != len(values):
+            raise InvalidInput(
+                "values",
+                f"has {len(values)} items but timestamps has {len(timestamps)}: they must pair one to one",
+            )
+        count = len(values)
+        if count < limits.min_points:
+            raise InvalidInput("values", f"has {count} points, at least {limits.min_points} are required")
+        if count > limits.max_points:
+            raise InvalidInput("values", f"has {count} points, at most {limits.max_points} are accepted")
+        return cls(_parse_timestamps(timestamps), _parse_values(values))
+
+
+def _parse_values(raw: Sequence[float]) -> Values:
+    try:
+        array = np.asarray(raw, dtype=np.float64)
+    except (TypeError, ValueError):
+        index, item = _first(raw, lambda item: not _is_number(item))
+        raise InvalidInput(f"values[{index}]", f"must be a number, got {type(item).__name__}") from None
+    if array.ndim != 1:
+        raise InvalidInput("values", "must be a flat list of numbers")
+    finite = np.isfinite(array)
+    if not finite.all():
+        index = int(np.argmin(finite))
+        raise InvalidInput(f"values[{index}]", "must be a finite number (NaN and infinity are not values)")
+    return array
+
+
+def _parse_timestamps(raw: Sequence[int]) -> Timestamps:
+    try:
+        array = np.asarray(raw, dtype=np.int64)
+    except (TypeError, ValueError, OverflowError):
+        index, _ = _first(raw, lambda item: not (_is_integer(item) and item <= INT64_MAX))
+        raise InvalidInput(f"timestamps[{index}]", f"must be an integer between 0 and {INT64_MAX}") from None
+    if array.ndim != 1:
+        raise InvalidInput("timestamps", "must be a flat list of integers")
+    if array.shape[0] and int(array.min()) < 0:
+        index = int(np.argmax(array < 0))
+        raise InvalidInput(f"timestamps[{index}]", f"must be between 0 and {INT64_MAX}")
+    if array.shape[0] > 1:
+        increasing = array[1:] > array[:-1]
+        if not increasing.all():
+            index = int(np.argmin(increasing)) + 1
+            raise InvalidInput(
+                f"timestamps[{index}]",
+                f"must be greater than timestamps[{index - 1}] ({int(array[index - 1])}): "
+                "timestamps must be strictly increasing",
+            )
+    return array
+
+
+def _is_number(item: object) -> bool:
+    # bool is an int subclass, but a flag is never a measurement.
+    return isinstance(item, int | float) and not isinstance(item, bool)
+
+
+def _is_integer(item: object) -> bool:
+    return isinstance(item, int) and not isinstance(item, bool)
+
+
+def _first(raw: Sequence[T], broken: Callable[[T], bool]) -> tuple[int, T]:
+    """Locate the item that made a vectorised conversion fail; only runs on the error path."""
+    for index, item in enumerate(raw):
+        if broken(item):
+            return index, item
+    raise AssertionError("conversion failed but no item breaks the rule")  # pragma: no cover

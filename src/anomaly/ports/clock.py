@@ -1,0 +1,10 @@
+"""Port: the current time, so tests can fix it."""
+
+from datetime import datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware, in UTC."""
+        ...

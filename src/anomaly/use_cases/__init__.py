@@ -1,0 +1,1 @@
+"""What the service does, one use case per module, written against ports only."""

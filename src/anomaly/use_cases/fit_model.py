@@ -1,0 +1,105 @@
+"""Use case: validate a batch, fit a model, store its artifacts and record it as the series' next version."""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import anyio
+
+from anomaly.domain.model import ModelState, fit
+from anomaly.domain.model_format import encode_model_state
+from anomaly.domain.model_version import ArtifactRef, ModelVersion
+from anomaly.domain.series_id import SeriesId
+from anomaly.domain.time_series import BatchLimits, TimeSeries
+from anomaly.ports.artifact_store import ArtifactStore
+from anomaly.ports.clock import Clock
+from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.use_cases.offload import run_cpu_bound
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class FitCommand:
+    """A batch as the client sent it; `training_data` is its serialised form, kept as the data artifact."""
+
+    series_id: str
+    timestamps: Sequence[int]
+    values: Sequence[float]
+    training_data: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class FitResult:
+    series_id: SeriesId
+    version: int
+    state: ModelState
+
+
+class FitModel:
+    """Artifacts are written and synced first, then one short transaction numbers and records the version.
+
+    No lock is held while files are written, a version row never exists without its artifacts, and
+    a failed commit removes the artifacts it would have referenced.
+    """
+
+    def __init__(
+        self, uow_factory: UnitOfWorkFactory, artifacts: ArtifactStore, clock: Clock, limits: BatchLimits
+    ) -> None:
+        self._uow_factory = uow_factory
+        self._artifacts = artifacts
+        self._clock = clock
+        self._limits = limits
+
+    async def __call__(self, command: FitCommand) -> FitResult:
+        series_id = SeriesId(command.series_id)
+        state = await run_cpu_bound(len(command.values), lambda: self._fit(command))
+        model_ref = await self._artifacts.save_model(series_id, encode_model_state(state))
+        try:
+            data_ref = await self._artifacts.save_training_data(series_id, command.training_data)
+        except BaseException:
+            await self._discard(model_ref)
+            raise
+        version = await self._record(series_id, state, model_ref, data_ref)
+        return FitResult(series_id=series_id, version=version, state=state)
+
+    def _fit(self, command: FitCommand) -> ModelState:
+        return fit(TimeSeries.parse(command.timestamps, command.values, self._limits))
+
+    async def _record(
+        self, series_id: SeriesId, state: ModelState, model_ref: ArtifactRef, data_ref: ArtifactRef
+    ) -> int:
+        now = self._clock.now()
+        committing = False
+        try:
+            async with self._uow_factory() as uow:
+                version = await uow.models.allocate_version(series_id)
+                await uow.models.add(
+                    ModelVersion(
+                        series_id=series_id,
+                        version=version,
+                        model=model_ref,
+                        data=data_ref,
+                        state=state,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                committing = True
+                await uow.commit()
+        except BaseException:
+            # A commit that fails may still have been applied (the connection can drop before the
+            # acknowledgement), so its artifacts stay: a row must never lose them. Unreferenced
+            # files are swept later; before the commit nothing can reference them yet.
+            if not committing:
+                await self._discard(model_ref, data_ref)
+            raise
+        return version
+
+    async def _discard(self, *refs: ArtifactRef) -> None:
+        with anyio.CancelScope(shield=True):
+            for ref in refs:
+                try:
+                    await self._artifacts.delete(ref)
+                except Exception:
+                    logger.warning("could not remove unreferenced artifact %s", ref.location, exc_info=True)
