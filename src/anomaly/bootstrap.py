@@ -14,7 +14,7 @@ from anomaly.adapters.files.artifact_store import FileArtifactStore
 from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
 from anomaly.adapters.http.fit_controller import FitController
 from anomaly.adapters.sql.engine import create_engine
-from anomaly.adapters.sql.unit_of_work import SqlUnitOfWork
+from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
 from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.clock import Clock
@@ -44,7 +44,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
     )
     try:
         yield Adapters(
-            uow_factory=lambda: SqlUnitOfWork(engine),
+            uow_factory=unit_of_work_factory(engine),
             artifacts=FileArtifactStore(settings.model_state_folder, settings.training_data_folder),
             clock=SystemClock(),
         )

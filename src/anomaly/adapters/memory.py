@@ -11,6 +11,7 @@ from typing import Self
 from anomaly.domain.model_version import ArtifactRef, ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.versioning import next_version
+from anomaly.ports.errors import ArtifactUnreadable
 
 
 @dataclass
@@ -98,6 +99,14 @@ class InMemoryArtifactStore:
 
     async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
         return self._save(f"memory://data/{series_id}/{next(self._names)}.json", content)
+
+    async def load(self, ref: ArtifactRef) -> bytes:
+        content = self.files.get(ref.location)
+        if content is None:
+            raise ArtifactUnreadable(f"artifact {ref.location} is missing")
+        if hashlib.sha256(content).hexdigest() != ref.sha256:
+            raise ArtifactUnreadable(f"artifact {ref.location} does not match its checksum")
+        return content
 
     async def delete(self, ref: ArtifactRef) -> None:
         self.files.pop(ref.location, None)

@@ -20,6 +20,10 @@ class ArtifactStore(Protocol):
         """Store the training data of a fit and return where it lives, with its checksum."""
         ...
 
+    async def load(self, ref: ArtifactRef) -> bytes:
+        """The artifact's bytes, verified against `ref.sha256`; `ArtifactUnreadable` when they are not."""
+        ...
+
     async def delete(self, ref: ArtifactRef) -> None:
         """Remove an artifact; removing one that is already gone is not an error."""
         ...

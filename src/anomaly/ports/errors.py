@@ -15,3 +15,7 @@ class ArtifactStorageFull(StorageError):
 
 class ArtifactStorageUnavailable(StorageError):
     """The artifact folder cannot be written (missing, read-only, permissions)."""
+
+
+class ArtifactUnreadable(StorageError):
+    """A stored artifact is missing, or its bytes no longer match the checksum recorded for them."""

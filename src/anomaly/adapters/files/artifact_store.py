@@ -14,7 +14,7 @@ import anyio.to_thread
 from anomaly.adapters.files.atomic_write import write_atomically
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.errors import ArtifactStorageFull, ArtifactStorageUnavailable
+from anomaly.ports.errors import ArtifactStorageFull, ArtifactStorageUnavailable, ArtifactUnreadable
 
 # Hashing a large body releases the GIL, so it runs on a thread beside the event loop.
 _HASH_INLINE_LIMIT = 1 << 20
@@ -37,12 +37,30 @@ class FileArtifactStore:
     async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
         return await self._save(self._data_folder, series_id, "data.json", content)
 
+    async def load(self, ref: ArtifactRef) -> bytes:
+        path = self._owned(ref)
+        try:
+            async with aiofiles.open(path, "rb") as file:
+                content = await file.read()
+        except FileNotFoundError:
+            raise ArtifactUnreadable(f"artifact {path} is missing") from None
+        except OSError as error:
+            raise ArtifactUnreadable(f"artifact {path} cannot be read: {error.strerror or error}") from error
+        if len(content) != ref.size or await _sha256(content) != ref.sha256:
+            raise ArtifactUnreadable(f"artifact {path} does not match its checksum")
+        return content
+
     async def delete(self, ref: ArtifactRef) -> None:
-        path = Path(ref.location)
-        if not any(path.is_relative_to(root) for root in (self._model_folder, self._data_folder)):
-            raise ValueError(f"{path} is outside the artifact folders")
+        path = self._owned(ref)
         with _storage_errors(path), suppress(FileNotFoundError):
             await aiofiles.os.remove(path)
+
+    def _owned(self, ref: ArtifactRef) -> Path:
+        # Never touch a file outside our folders, whatever a database row says.
+        path = Path(ref.location).resolve()
+        if not any(path.is_relative_to(root) for root in (self._model_folder, self._data_folder)):
+            raise ArtifactUnreadable(f"artifact {ref.location} is outside the artifact folders")
+        return path
 
     async def _save(self, root: Path, series_id: SeriesId, suffix: str, content: bytes) -> ArtifactRef:
         # SeriesId admits no separator and neither '.' nor '..', so this path stays under root.

@@ -1,9 +1,9 @@
 """`POST /fit/{series_id}`: train a new version of a series' model."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, post
-from litestar.params import Dependency
+from litestar.di import NamedDependency
 
 from anomaly.adapters.http.body import decode_body
 from anomaly.adapters.http.schemas import FitRequest, FitResponse
@@ -28,7 +28,7 @@ class FitController(Controller):
         self,
         request: Request[Any, Any, Any],
         series_id: str,
-        fit_model: Annotated[FitModel, Dependency(skip_validation=True)],
+        fit_model: NamedDependency[FitModel],
     ) -> FitResponse:
         # The body is decoded here rather than by the framework so that types are checked strictly
         # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.

@@ -12,7 +12,7 @@ from sqlalchemy.pool import ConnectionPoolEntry
 def create_engine(url: str, *, pool_size: int, timeout_seconds: float) -> AsyncEngine:
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        return _sqlite_engine(url, timeout_seconds)
+        return _sqlite_engine(url, pool_size, timeout_seconds)
     return create_async_engine(
         url,
         pool_size=pool_size,
@@ -23,15 +23,14 @@ def create_engine(url: str, *, pool_size: int, timeout_seconds: float) -> AsyncE
     )
 
 
-def _sqlite_engine(url: str, timeout_seconds: float) -> AsyncEngine:
+def _sqlite_engine(url: str, pool_size: int, timeout_seconds: float) -> AsyncEngine:
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
         Path(database).parent.mkdir(parents=True, exist_ok=True)
-    # SQLite lets one writer in at a time; one connection per process queues writers in the pool
-    # instead of spinning on SQLITE_BUSY, and busy_timeout covers writers of other processes.
+    # The sqlite3 timeout is SQLite's busy timeout: how long a writer waits for another process.
     engine = create_async_engine(
         url,
-        pool_size=1,
+        pool_size=pool_size,
         max_overflow=0,
         pool_timeout=timeout_seconds,
         connect_args={"timeout": timeout_seconds},

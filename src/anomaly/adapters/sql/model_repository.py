@@ -1,5 +1,6 @@
 """The model registry in SQL; the version counter is advanced with one atomic upsert."""
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
@@ -16,8 +17,10 @@ from anomaly.domain.versioning import FIRST_VERSION, VERSION_STEP
 
 
 class SqlModelRepository:
-    def __init__(self, connection: AsyncConnection) -> None:
+    def __init__(self, connection: AsyncConnection, before_write: Callable[[], Awaitable[None]]) -> None:
         self._connection = connection
+        # Called before the first write of the transaction (see unit_of_work_factory).
+        self._before_write = before_write
 
     async def allocate_version(self, series_id: SeriesId) -> int:
         # INSERT .. ON CONFLICT DO UPDATE .. RETURNING is atomic on PostgreSQL and SQLite alike: the
@@ -38,11 +41,13 @@ class SqlModelRepository:
             )
             .returning(series.c.last_version)
         )
+        await self._before_write()
         with database_errors("allocating a version"):
             result = await self._connection.execute(statement)
             return int(result.scalar_one())
 
     async def add(self, version: ModelVersion) -> None:
+        await self._before_write()
         with database_errors("recording a version"):
             await self._connection.execute(sa.insert(models).values(**_to_row(version)))
 

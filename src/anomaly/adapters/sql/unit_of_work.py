@@ -1,5 +1,6 @@
 """A unit of work on one pooled connection and one transaction."""
 
+import asyncio
 from types import TracebackType
 from typing import Self
 
@@ -7,11 +8,25 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.model_repository import SqlModelRepository
+from anomaly.ports.unit_of_work import UnitOfWorkFactory
+
+
+def unit_of_work_factory(engine: AsyncEngine) -> UnitOfWorkFactory:
+    """Units of work on `engine`; on SQLite, writers of this process take turns on a lock.
+
+    SQLite admits one writer at a time and makes the others sleep and poll; queueing them on an
+    asyncio lock instead wakes each the moment its turn comes. Other processes still wait through
+    SQLite's busy timeout.
+    """
+    write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
+    return lambda: SqlUnitOfWork(engine, write_lock)
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, write_lock: asyncio.Lock | None = None) -> None:
         self._engine = engine
+        self._write_lock = write_lock
+        self._holds_write_lock = False
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
 
@@ -23,7 +38,7 @@ class SqlUnitOfWork:
             except BaseException:
                 await self._connection.close()
                 raise
-        self.models = SqlModelRepository(self._connection)
+        self.models = SqlModelRepository(self._connection, before_write=self._before_write)
         return self
 
     async def __aexit__(
@@ -39,9 +54,25 @@ class SqlUnitOfWork:
                 with database_errors("rolling back"):
                     await self._transaction.rollback()
         finally:
-            await self._connection.close()
+            try:
+                await self._connection.close()
+            finally:
+                self._release_write_lock()
 
     async def commit(self) -> None:
         assert self._transaction is not None
-        with database_errors("committing"):
-            await self._transaction.commit()
+        try:
+            with database_errors("committing"):
+                await self._transaction.commit()
+        finally:
+            self._release_write_lock()
+
+    async def _before_write(self) -> None:
+        if self._write_lock is not None and not self._holds_write_lock:
+            await self._write_lock.acquire()
+            self._holds_write_lock = True
+
+    def _release_write_lock(self) -> None:
+        if self._write_lock is not None and self._holds_write_lock:
+            self._holds_write_lock = False
+            self._write_lock.release()

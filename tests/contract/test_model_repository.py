@@ -1,0 +1,123 @@
+"""One contract for every model repository: in-memory, SQLite and PostgreSQL must behave the same."""
+
+import asyncio
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from anomaly.adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
+from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
+from anomaly.domain.model import ModelState
+from anomaly.domain.model_version import ArtifactRef, ModelVersion
+from anomaly.domain.series_id import SeriesId
+from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+
+CREATED = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+
+
+@pytest.fixture
+def uow_factory(engine: AsyncEngine | None, memory_database: InMemoryDatabase) -> UnitOfWorkFactory:
+    if engine is None:
+        return lambda: InMemoryUnitOfWork(memory_database)
+    return unit_of_work_factory(engine)
+
+
+def make_version(series: str, version: int, mean: float = 10.0) -> ModelVersion:
+    return ModelVersion(
+        series_id=SeriesId(series),
+        version=version,
+        model=ArtifactRef(location=f"/models/{series}/{version}.json", sha256="a" * 64, size=120),
+        data=ArtifactRef(location=f"/data/{series}/{version}.json", sha256="b" * 64, size=2**40),
+        state=ModelState(
+            mean=mean,
+            std=0.1 + 2**-40,
+            points_used=1440,
+            minimum=-1e308,
+            maximum=1e308,
+            first_timestamp=0,
+            last_timestamp=2**63 - 1,
+        ),
+        created_at=CREATED,
+        updated_at=CREATED,
+    )
+
+
+async def fit_once(uow_factory: UnitOfWorkFactory, series: str) -> int:
+    async with uow_factory() as uow:
+        version = await uow.models.allocate_version(SeriesId(series))
+        await uow.models.add(make_version(series, version))
+        await uow.commit()
+    return version
+
+
+async def test_versions_count_from_one_per_series(uow_factory: UnitOfWorkFactory) -> None:
+    assert [await fit_once(uow_factory, "cpu") for _ in range(3)] == [1, 2, 3]
+    assert await fit_once(uow_factory, "memory") == 1
+
+
+async def test_a_rolled_back_allocation_gives_its_number_back(uow_factory: UnitOfWorkFactory) -> None:
+    await fit_once(uow_factory, "cpu")
+    async with uow_factory() as uow:
+        assert await uow.models.allocate_version(SeriesId("cpu")) == 2
+        # left without commit: rolled back
+    assert await fit_once(uow_factory, "cpu") == 2
+
+
+async def test_an_exception_inside_the_unit_of_work_keeps_nothing(uow_factory: UnitOfWorkFactory) -> None:
+    async def fail_midway() -> None:
+        async with uow_factory() as uow:
+            version = await uow.models.allocate_version(SeriesId("cpu"))
+            await uow.models.add(make_version("cpu", version))
+            raise RuntimeError("fit failed")
+
+    with pytest.raises(RuntimeError):
+        await fail_midway()
+    async with uow_factory() as uow:
+        assert await uow.models.get(SeriesId("cpu"), 1) is None
+    assert await fit_once(uow_factory, "cpu") == 1
+
+
+async def test_a_stored_version_reads_back_exactly(uow_factory: UnitOfWorkFactory) -> None:
+    await fit_once(uow_factory, "cpu")
+    async with uow_factory() as uow:
+        stored = await uow.models.get(SeriesId("cpu"), 1)
+    assert stored == make_version("cpu", 1)
+    assert stored is not None
+    assert stored.created_at.tzinfo is not None
+
+
+async def test_unknown_versions_and_series_read_as_none(uow_factory: UnitOfWorkFactory) -> None:
+    await fit_once(uow_factory, "cpu")
+    async with uow_factory() as uow:
+        assert await uow.models.get(SeriesId("cpu"), 2) is None
+        assert await uow.models.get(SeriesId("disk"), 1) is None
+        assert await uow.models.list_versions(SeriesId("disk")) == []
+
+
+async def test_versions_list_newest_first(uow_factory: UnitOfWorkFactory) -> None:
+    for _ in range(3):
+        await fit_once(uow_factory, "cpu")
+    await fit_once(uow_factory, "disk")
+    async with uow_factory() as uow:
+        listed = await uow.models.list_versions(SeriesId("cpu"))
+    assert [version.version for version in listed] == [3, 2, 1]
+
+
+async def test_uncommitted_work_is_invisible_to_others(uow_factory: UnitOfWorkFactory) -> None:
+    writer: UnitOfWork = uow_factory()
+    async with writer:
+        version = await writer.models.allocate_version(SeriesId("cpu"))
+        await writer.models.add(make_version("cpu", version))
+        async with uow_factory() as reader:
+            assert await reader.models.get(SeriesId("cpu"), version) is None
+        await writer.commit()
+    async with uow_factory() as reader:
+        assert await reader.models.get(SeriesId("cpu"), version) is not None
+
+
+async def test_concurrent_fits_never_share_a_number(uow_factory: UnitOfWorkFactory) -> None:
+    versions = await asyncio.gather(*(fit_once(uow_factory, "cpu") for _ in range(25)))
+    assert sorted(versions) == list(range(1, 26))
+    async with uow_factory() as uow:
+        assert len(await uow.models.list_versions(SeriesId("cpu"))) == 25
