@@ -5,6 +5,7 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -58,6 +59,13 @@ def database_url(request: pytest.FixtureRequest) -> str | None:
     return url
 
 
+@pytest.fixture(params=["sqlite", "postgres"])
+def sql_url(request: pytest.FixtureRequest) -> str:
+    """Each SQL backend in turn, migrated and empty."""
+    url: str = request.getfixturevalue(f"{request.param}_url")
+    return url
+
+
 @pytest.fixture
 async def engine(database_url: str | None) -> AsyncIterator[AsyncEngine | None]:
     if database_url is None:
@@ -90,7 +98,7 @@ def memory_adapters(memory_database: InMemoryDatabase, memory_artifacts: InMemor
 
 
 @pytest.fixture
-async def memory_client(memory_adapters: Adapters) -> AsyncIterator[AsyncTestClient]:  # type: ignore[type-arg]
+async def memory_client(memory_adapters: Adapters) -> AsyncIterator[AsyncTestClient[Litestar]]:
     """The API on in-memory adapters, built by the same factory as production."""
     async with AsyncTestClient(app=create_app(Settings(), adapters=memory_adapters)) as client:
         yield client

@@ -7,9 +7,10 @@ import numpy as np
 
 from anomaly.domain.time_series import TimeSeries, Values
 
-# Above this magnitude squaring could overflow float64, so statistics are computed on values scaled
-# by a power of two (exact in binary floating point) and scaled back.
-_SAFE_MAGNITUDE = 2.0**500
+# Outside this range of magnitudes, summing squares could overflow or underflow float64, so the
+# statistics are computed on values scaled by a power of two (exact in binary floating point).
+_SMALLEST_SAFE = 2.0**-400
+_LARGEST_SAFE = 2.0**490
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,13 +28,20 @@ class ModelState:
 
 def fit(series: TimeSeries) -> ModelState:
     """Learn the series' mean and population standard deviation (ddof=0), finite for any finite input."""
-    mean, std = _moments(series.values)
+    minimum = float(series.values.min())
+    maximum = float(series.values.max())
+    if minimum == maximum:
+        # Exactly constant: summation rounding must not invent a spread or move the mean.
+        mean, std = minimum, 0.0
+    else:
+        mean, std = _moments(series.values)
+        mean = min(max(mean, minimum), maximum)
     return ModelState(
         mean=mean,
         std=std,
         points_used=len(series),
-        minimum=float(series.values.min()),
-        maximum=float(series.values.max()),
+        minimum=minimum,
+        maximum=maximum,
         first_timestamp=series.first_timestamp,
         last_timestamp=series.last_timestamp,
     )
@@ -41,8 +49,8 @@ def fit(series: TimeSeries) -> ModelState:
 
 def _moments(values: Values) -> tuple[float, float]:
     largest = float(np.abs(values).max())
-    if largest <= _SAFE_MAGNITUDE:
+    if _SMALLEST_SAFE <= largest <= _LARGEST_SAFE:
         return float(values.mean()), float(values.std())
-    scale = 2.0 ** math.frexp(largest)[1]
-    scaled = values / scale
-    return float(scaled.mean()) * scale, float(scaled.std()) * scale
+    exponent = math.frexp(largest)[1]
+    scaled = np.ldexp(values, -exponent)
+    return math.ldexp(float(scaled.mean()), exponent), math.ldexp(float(scaled.std()), exponent)

@@ -1,6 +1,7 @@
 """The on-disk form of a model state: plain JSON, so loading an artifact can never execute code."""
 
 import json
+import math
 from dataclasses import asdict
 from typing import Any
 
@@ -26,14 +27,30 @@ def decode_model_state(content: bytes) -> ModelState:
         document: Any = json.loads(content)
         if document.get("format") != FORMAT or document.get("format_version") != FORMAT_VERSION:
             raise UnreadableModel(f"not a {FORMAT} v{FORMAT_VERSION} model state")
-        return ModelState(
-            mean=float(document["mean"]),
-            std=float(document["std"]),
-            points_used=int(document["points_used"]),
-            minimum=float(document["minimum"]),
-            maximum=float(document["maximum"]),
-            first_timestamp=int(document["first_timestamp"]),
-            last_timestamp=int(document["last_timestamp"]),
+        state = ModelState(
+            mean=_finite(document["mean"]),
+            std=_finite(document["std"]),
+            points_used=_integer(document["points_used"]),
+            minimum=_finite(document["minimum"]),
+            maximum=_finite(document["maximum"]),
+            first_timestamp=_integer(document["first_timestamp"]),
+            last_timestamp=_integer(document["last_timestamp"]),
         )
     except (ValueError, TypeError, KeyError, AttributeError) as error:
         raise UnreadableModel(f"malformed model state: {error}") from error
+    if state.std < 0 or state.points_used < 1:
+        raise UnreadableModel("malformed model state: negative std or no points")
+    return state
+
+
+def _finite(value: object) -> float:
+    # bool is an int, and JSON's NaN/Infinity extensions are floats: neither describes a model.
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise ValueError(f"expected a finite number, got {value!r}")
+    return float(value)
+
+
+def _integer(value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return value

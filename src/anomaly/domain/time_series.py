@@ -1,5 +1,6 @@
 """A validated batch of observations: int64 timestamps, strictly increasing, with finite float64 values."""
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
@@ -45,7 +46,11 @@ class TimeSeries:
 
     @classmethod
     def parse(cls, timestamps: Sequence[int], values: Sequence[float], limits: BatchLimits) -> "TimeSeries":
-        """Validate a batch as a client sent it; raise `InvalidInput` naming the first offending field."""
+        """Validate a batch; raise `InvalidInput` naming the offending field the way the client wrote it.
+
+        Element types are the caller's side of the contract (the HTTP edge decodes JSON strictly, so
+        no string, bool or null arrives); this enforces every rule on the values themselves.
+        """
         if len(timestamps) != len(values):
             raise InvalidInput(
                 "values",
@@ -62,9 +67,9 @@ class TimeSeries:
 def _parse_values(raw: Sequence[float]) -> Values:
     try:
         array = np.asarray(raw, dtype=np.float64)
-    except (TypeError, ValueError):
-        index, item = _first(raw, lambda item: not _is_number(item))
-        raise InvalidInput(f"values[{index}]", f"must be a number, got {type(item).__name__}") from None
+    except (TypeError, ValueError, OverflowError):
+        index, _ = _first(raw, lambda item: not _is_finite_number(item))
+        raise InvalidInput(f"values[{index}]", "must be a finite number representable as float64") from None
     if array.ndim != 1:
         raise InvalidInput("values", "must be a flat list of numbers")
     finite = np.isfinite(array)
@@ -78,7 +83,7 @@ def _parse_timestamps(raw: Sequence[int]) -> Timestamps:
     try:
         array = np.asarray(raw, dtype=np.int64)
     except (TypeError, ValueError, OverflowError):
-        index, _ = _first(raw, lambda item: not (_is_integer(item) and item <= INT64_MAX))
+        index, _ = _first(raw, lambda item: not (_is_integer(item) and 0 <= item <= INT64_MAX))
         raise InvalidInput(f"timestamps[{index}]", f"must be an integer between 0 and {INT64_MAX}") from None
     if array.ndim != 1:
         raise InvalidInput("timestamps", "must be a flat list of integers")
@@ -97,9 +102,14 @@ def _parse_timestamps(raw: Sequence[int]) -> Timestamps:
     return array
 
 
-def _is_number(item: object) -> bool:
+def _is_finite_number(item: object) -> bool:
     # bool is an int subclass, but a flag is never a measurement.
-    return isinstance(item, int | float) and not isinstance(item, bool)
+    if not isinstance(item, int | float) or isinstance(item, bool):
+        return False
+    try:
+        return math.isfinite(float(item))
+    except OverflowError:
+        return False
 
 
 def _is_integer(item: object) -> bool:

@@ -1,12 +1,13 @@
 """`POST /fit/{series_id}`: train a new version of a series' model."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, post
 from litestar.di import NamedDependency
+from litestar.params import PathParameter
 
 from anomaly.adapters.http.body import decode_body
-from anomaly.adapters.http.schemas import FitRequest, FitResponse
+from anomaly.adapters.http.schemas import SERIES_ID_DESCRIPTION, FitRequest, FitResponse
 from anomaly.use_cases.fit_model import FitCommand, FitModel
 
 
@@ -27,7 +28,7 @@ class FitController(Controller):
     async def fit(
         self,
         request: Request[Any, Any, Any],
-        series_id: str,
+        series_id: Annotated[str, PathParameter(description=SERIES_ID_DESCRIPTION)],
         fit_model: NamedDependency[FitModel],
     ) -> FitResponse:
         # The body is decoded here rather than by the framework so that types are checked strictly

@@ -6,6 +6,8 @@ import msgspec
 
 INT64_MAX = 2**63 - 1
 
+SERIES_ID_DESCRIPTION = "1 to 128 characters of letters, digits, '.', '_' or '-'; not '.' or '..'."
+
 Timestamp = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX, description="Integer, e.g. Unix seconds")]
 
 

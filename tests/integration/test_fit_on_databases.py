@@ -1,0 +1,85 @@
+"""The production wiring (SQL metadata, files on disk) on SQLite and PostgreSQL, through HTTP."""
+
+import asyncio
+import hashlib
+from pathlib import Path
+
+from litestar.testing import AsyncTestClient
+
+from anomaly.adapters.sql.engine import create_engine
+from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
+from anomaly.bootstrap import create_app
+from anomaly.domain.model_format import decode_model_state
+from anomaly.domain.model_version import ModelVersion
+from anomaly.domain.series_id import SeriesId
+from tests.conftest import file_settings
+from tests.support.payloads import SMALL
+
+
+async def stored_versions(url: str, series: str) -> list[ModelVersion]:
+    engine = create_engine(url, pool_size=1, timeout_seconds=10)
+    try:
+        async with unit_of_work_factory(engine)() as uow:
+            return await uow.models.list_versions(SeriesId(series))
+    finally:
+        await engine.dispose()
+
+
+def artifact_files(tmp_path: Path) -> list[Path]:
+    return sorted(path for path in tmp_path.rglob("*.json") if path.is_file())
+
+
+async def test_a_fit_records_a_row_whose_artifacts_match_their_checksums(
+    sql_url: str, tmp_path: Path
+) -> None:
+    body = b'{"timestamps": [10, 20, 30], "values": [1.0, 2.0, 6.0]}'
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sql_url))) as client:
+        response = await client.post("/fit/cpu", content=body)
+    assert response.status_code == 200
+    [row] = await stored_versions(sql_url, "cpu")
+    assert (row.version, row.state.points_used) == (1, 3)
+    assert (row.state.first_timestamp, row.state.last_timestamp) == (10, 30)
+    model_bytes = Path(row.model.location).read_bytes()
+    data_bytes = Path(row.data.location).read_bytes()
+    assert hashlib.sha256(model_bytes).hexdigest() == row.model.sha256
+    assert hashlib.sha256(data_bytes).hexdigest() == row.data.sha256
+    assert data_bytes == body
+    assert decode_model_state(model_bytes).mean == 3.0
+    assert Path(row.model.location).is_relative_to((tmp_path / "models" / "cpu").resolve())
+    assert Path(row.data.location).is_relative_to((tmp_path / "data" / "cpu").resolve())
+
+
+async def test_a_hundred_simultaneous_fits_of_one_series(sql_url: str, tmp_path: Path) -> None:
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sql_url))) as client:
+        responses = await asyncio.gather(*(client.post("/fit/hot", json=SMALL) for _ in range(100)))
+    assert [response.status_code for response in responses] == [200] * 100
+    assert sorted(response.json()["version"] for response in responses) == list(range(1, 101))
+    rows = await stored_versions(sql_url, "hot")
+    assert sorted(row.version for row in rows) == list(range(1, 101))
+    assert len(artifact_files(tmp_path)) == 200
+
+
+async def test_an_unreachable_database_is_a_503_and_leaves_no_artifact(tmp_path: Path) -> None:
+    settings = file_settings(tmp_path, "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere")
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        response = await client.post("/fit/cpu", json=SMALL)
+    assert response.status_code == 503
+    payload = response.json()
+    assert payload["success"] is False
+    assert payload["error"] == "database_unavailable"
+    assert "database" in payload["message"]
+    assert artifact_files(tmp_path) == []
+
+
+async def test_an_unwritable_artifact_folder_is_a_503_and_records_no_version(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    (tmp_path / "data").write_text("a file where the training data folder should be")
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sqlite_url))) as client:
+        response = await client.post("/fit/cpu", json=SMALL)
+    assert response.status_code == 503
+    payload = response.json()
+    assert payload["error"] == "artifact_storage_unavailable"
+    assert str(tmp_path / "data") in payload["message"]
+    assert await stored_versions(sqlite_url, "cpu") == []
+    assert artifact_files(tmp_path) == []
