@@ -1,0 +1,47 @@
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-builtin-rules
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+
+.PHONY: help install run migrate test lint format bench clean
+
+help: ## Show this help
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+install: $(STAMP) ## Create .venv with the project (editable) and its development tools
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+migrate: $(STAMP) ## Apply database migrations to DATABASE_URL (default: ./data/anomaly.db)
+	$(BIN)/anomaly migrate
+
+run: migrate ## Start the service on http://$(HOST):$(PORT) (embedded SQLite unless DATABASE_URL is set)
+	$(BIN)/anomaly serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
+
+lint: $(STAMP) ## ruff, mypy --strict and the import-linter contracts
+	$(BIN)/ruff check src tests migrations
+	$(BIN)/ruff format --check src tests migrations
+	$(BIN)/mypy --strict src tests
+	$(BIN)/lint-imports
+
+format: $(STAMP) ## Format and autofix the code
+	$(BIN)/ruff format src tests migrations
+	$(BIN)/ruff check --fix src tests migrations
+
+test: lint ## Lint, then run every test (PostgreSQL at ANOMALY_TEST_DATABASE_URL or 127.0.0.1:5432)
+	$(BIN)/pytest
+
+clean: ## Remove the virtual environment and caches (never ./data)
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache
