@@ -15,7 +15,7 @@ logger = logging.getLogger("anomaly")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = _parser()
+    parser = build_parser()
     arguments = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     try:
@@ -28,7 +28,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return _serve(settings, arguments.host, arguments.port, arguments.workers)
 
 
-def _parser() -> argparse.ArgumentParser:
+def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="anomaly", description="Time series anomaly detection service.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations to DATABASE_URL")
