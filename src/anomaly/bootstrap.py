@@ -8,6 +8,7 @@ from litestar import Litestar
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import JsonRenderPlugin
 
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
@@ -75,7 +76,12 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,
-        openapi_config=OpenAPIConfig(title="anomaly", version=VERSION),
+        openapi_config=OpenAPIConfig(
+            title="anomaly",
+            version=VERSION,
+            # The document only: the browsable renderers load their scripts from CDNs.
+            render_plugins=[JsonRenderPlugin()],
+        ),
     )
 
 

@@ -181,3 +181,5 @@ async def test_a_body_over_the_size_limit_is_a_413_in_the_error_shape(memory_ada
         response = await client.post("/fit/cpu", json=batch([1.0] * 500))
     assert response.status_code == 413
     assert response.json()["success"] is False
+    assert response.json()["error"] == "payload_too_large"
+    assert "2048 bytes (MAX_REQUEST_BODY_BYTES)" in response.json()["message"]

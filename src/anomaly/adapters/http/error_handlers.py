@@ -22,6 +22,14 @@ from anomaly.ports.errors import (
 logger = logging.getLogger(__name__)
 
 AnyRequest = Request[Any, Any, Any]
+
+# Stable names for the statuses clients meet most; HTTP's phrases have changed across versions.
+_HTTP_ERROR_NAMES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+}
 Handler = Callable[[AnyRequest, Exception], Response[ErrorResponse]]
 
 
@@ -65,8 +73,12 @@ def _http(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
     status = exc.status_code
     if status >= 500:
         logger.error("%s %s failed: %s", request.method, request.url.path, exc.detail)
-    error = HTTPStatus(status).phrase.lower().replace(" ", "_").replace("-", "_")
-    return error_response(request, status, error, exc.detail, headers=exc.headers)
+    error = _HTTP_ERROR_NAMES.get(status) or HTTPStatus(status).phrase.lower().replace(" ", "_")
+    message = exc.detail
+    if status == 413:
+        limit = request.route_handler.resolve_request_max_body_size()
+        message = f"the request body is larger than the limit of {limit} bytes (MAX_REQUEST_BODY_BYTES)"
+    return error_response(request, status, error, message, headers=exc.headers)
 
 
 def _unexpected(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
