@@ -183,3 +183,25 @@ async def test_a_body_over_the_size_limit_is_a_413_in_the_error_shape(memory_ada
     assert response.json()["success"] is False
     assert response.json()["error"] == "payload_too_large"
     assert "2048 bytes (MAX_REQUEST_BODY_BYTES)" in response.json()["message"]
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        b'{"timestamps": [1, 2, 3], "values": [9.0, 9.0, 9.0], "values": [1.0, 2.0, 3.0]}',
+        b'{"timestamps": [1, 2, 3], "v\\u0061lues": [1.0, 2.0, 3.0]}',
+    ],
+    ids=["repeated key", "escaped key"],
+)
+async def test_an_ambiguous_body_is_stored_as_what_was_fitted(
+    memory_client: Client,
+    memory_artifacts: InMemoryArtifactStore,
+    memory_database: InMemoryDatabase,
+    body: bytes,
+) -> None:
+    response = await memory_client.post("/fit/cpu", content=body)
+    assert response.status_code == 200
+    row = memory_database.rows[("cpu", 1)]
+    stored = json.loads(await memory_artifacts.load(row.data))
+    assert stored == {"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0]}
+    assert row.state.mean == 2.0

@@ -12,8 +12,10 @@ from anomaly.bootstrap import create_app
 from anomaly.domain.model_format import decode_model_state
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
+from anomaly.settings import Settings
 from tests.conftest import file_settings
-from tests.support.payloads import SMALL
+from tests.support.payloads import SMALL, batch
+from tests.support.small_disk import small_disk
 
 
 async def stored_versions(url: str, series: str) -> list[ModelVersion]:
@@ -83,3 +85,23 @@ async def test_an_unwritable_artifact_folder_is_a_503_and_records_no_version(
     assert str(tmp_path / "data") in payload["message"]
     assert await stored_versions(sqlite_url, "cpu") == []
     assert artifact_files(tmp_path) == []
+
+
+async def test_a_full_disk_is_a_507_and_leaves_no_file_and_no_row(sqlite_url: str, tmp_path: Path) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        settings = Settings(
+            database_url=sqlite_url, model_state_folder=disk / "models", training_data_folder=disk / "data"
+        )
+        big = batch([float(index % 17) for index in range(40_000)])  # about 1 MB of JSON
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            response = await client.post("/fit/cpu", json=big)
+            small = await client.post("/fit/cpu", json=SMALL)
+        leftovers = [path for path in disk.rglob("*") if path.is_file()]
+    assert response.status_code == 507
+    assert response.json()["error"] == "artifact_storage_full"
+    assert "no space left" in response.json()["message"]
+    # The failed fit took no version and left nothing behind; the next one is version 1.
+    assert small.status_code == 200
+    assert small.json()["version"] == 1
+    assert len(leftovers) == 2
+    assert [row.version for row in await stored_versions(sqlite_url, "cpu")] == [1]

@@ -6,8 +6,8 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
-from anomaly.adapters.http.body import decode_body
-from anomaly.adapters.http.schemas import SERIES_ID_DESCRIPTION, FitRequest, FitResponse
+from anomaly.adapters.http.body import canonical_bytes, decode_body
+from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, SERIES_ID_DESCRIPTION, FitRequest, FitResponse
 from anomaly.use_cases.fit_model import FitCommand, FitModel
 
 
@@ -40,7 +40,7 @@ class FitController(Controller):
                 series_id=series_id,
                 timestamps=payload.timestamps,
                 values=payload.values,
-                training_data=body,
+                training_data=canonical_bytes(body, payload, FIT_REQUEST_KEYS),
             )
         )
         return FitResponse(

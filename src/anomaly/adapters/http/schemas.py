@@ -18,6 +18,9 @@ class FitRequest(msgspec.Struct, forbid_unknown_fields=True):
     values: list[float]
 
 
+FIT_REQUEST_KEYS = FitRequest.__struct_fields__
+
+
 class FitResponse(msgspec.Struct):
     series_id: str
     success: bool
