@@ -9,7 +9,13 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from anomaly.adapters.memory import FixedClock, InMemoryArtifactStore, InMemoryDatabase, InMemoryUnitOfWork
+from anomaly.adapters.memory import (
+    AlwaysReady,
+    FixedClock,
+    InMemoryArtifactStore,
+    InMemoryDatabase,
+    InMemoryUnitOfWork,
+)
 from anomaly.adapters.sql.engine import create_engine
 from anomaly.adapters.sql.migrations import upgrade
 from anomaly.bootstrap import Adapters, create_app
@@ -94,6 +100,7 @@ def memory_adapters(memory_database: InMemoryDatabase, memory_artifacts: InMemor
         uow_factory=lambda: InMemoryUnitOfWork(memory_database),
         artifacts=memory_artifacts,
         clock=FixedClock(),
+        probe=AlwaysReady(),
     )
 
 

@@ -1,8 +1,9 @@
 """The composition root: the one place that chooses adapters and wires them into the HTTP app."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
@@ -12,16 +13,32 @@ from litestar.openapi.plugins import JsonRenderPlugin
 
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
+from anomaly.adapters.http.detect_controller import DetectController
 from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
 from anomaly.adapters.http.fit_controller import FitController
+from anomaly.adapters.http.health_controller import HealthController
+from anomaly.adapters.http.latency import Latencies
+from anomaly.adapters.http.plot_controller import PlotController
+from anomaly.adapters.http.versions_controller import VersionsController
+from anomaly.adapters.sql.database_probe import SqlDatabaseProbe
 from anomaly.adapters.sql.engine import create_engine
 from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
 from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.clock import Clock
+from anomaly.ports.database_probe import DatabaseProbe
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.settings import Settings
+from anomaly.use_cases.delete_versions import DeleteVersions
+from anomaly.use_cases.detect import Detect
 from anomaly.use_cases.fit_model import FitModel
+from anomaly.use_cases.get_version import GetVersion
+from anomaly.use_cases.list_series import ListSeries
+from anomaly.use_cases.list_versions import ListVersions
+from anomaly.use_cases.model_states import ModelStates
+from anomaly.use_cases.predict import Predict
+from anomaly.use_cases.service_status import ServiceStatus
+from anomaly.use_cases.training_data import GetTrainingData
 
 VERSION = "0.1.0"
 
@@ -33,6 +50,23 @@ class Adapters:
     uow_factory: UnitOfWorkFactory
     artifacts: ArtifactStore
     clock: Clock
+    probe: DatabaseProbe
+
+
+@dataclass(frozen=True, slots=True)
+class Services:
+    """The use cases, by the names the HTTP handlers ask for them."""
+
+    fit_model: FitModel
+    predict: Predict
+    detect: Detect
+    list_series: ListSeries
+    list_versions: ListVersions
+    get_version: GetVersion
+    delete_versions: DeleteVersions
+    training_data: GetTrainingData
+    service_status: ServiceStatus
+    latencies: Latencies
 
 
 @asynccontextmanager
@@ -48,9 +82,32 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
             uow_factory=unit_of_work_factory(engine),
             artifacts=FileArtifactStore(settings.model_state_folder, settings.training_data_folder),
             clock=SystemClock(),
+            probe=SqlDatabaseProbe(engine, settings.database_timeout_seconds),
         )
     finally:
         await engine.dispose()
+
+
+def build_services(settings: Settings, adapters: Adapters) -> Services:
+    uow, artifacts = adapters.uow_factory, adapters.artifacts
+    states = ModelStates(artifacts)
+    return Services(
+        fit_model=FitModel(
+            uow,
+            artifacts,
+            adapters.clock,
+            BatchLimits(settings.min_training_data_points, settings.max_training_data_points),
+        ),
+        predict=Predict(uow, states),
+        detect=Detect(uow, states, settings.max_training_data_points),
+        list_series=ListSeries(uow),
+        list_versions=ListVersions(uow),
+        get_version=GetVersion(uow, states),
+        delete_versions=DeleteVersions(uow, artifacts, states),
+        training_data=GetTrainingData(uow, artifacts, states),
+        service_status=ServiceStatus(uow, adapters.probe),
+        latencies=Latencies(),
+    )
 
 
 def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Litestar:
@@ -62,17 +119,20 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         async with open_adapters() as opened:
-            app.state.fit_model = FitModel(
-                opened.uow_factory,
-                opened.artifacts,
-                opened.clock,
-                BatchLimits(settings.min_training_data_points, settings.max_training_data_points),
-            )
+            app.state.services = build_services(settings, opened)
             yield
 
     return Litestar(
-        route_handlers=[FitController],
-        dependencies={"fit_model": Provide(_fit_model, sync_to_thread=False)},
+        route_handlers=[
+            FitController,
+            DetectController,
+            VersionsController,
+            HealthController,
+            PlotController,
+        ],
+        dependencies={
+            field.name: Provide(_service(field.name), sync_to_thread=False) for field in fields(Services)
+        },
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,
@@ -85,6 +145,8 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
     )
 
 
-def _fit_model(state: State) -> FitModel:
-    fit_model: FitModel = state.fit_model
-    return fit_model
+def _service(name: str) -> Callable[[State], Any]:
+    def provide(state: State) -> Any:
+        return getattr(state.services, name)
+
+    return provide

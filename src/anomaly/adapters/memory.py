@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
-from anomaly.domain.model_version import ArtifactRef, ModelVersion
+from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.versioning import next_version
 from anomaly.ports.errors import ArtifactUnreadable
@@ -30,11 +30,10 @@ class InMemoryModelRepository:
         self.staged_versions: dict[str, int] = {}
         self.holds_lock = False
         self.staged_rows: list[ModelVersion] = []
+        self.staged_deletions: list[tuple[str, int]] = []
 
     async def allocate_version(self, series_id: SeriesId) -> int:
-        if not self.holds_lock:
-            await self._database.write_lock.acquire()
-            self.holds_lock = True
+        await self._lock()
         last = self.staged_versions.get(series_id.value, self._database.last_versions.get(series_id.value))
         version = next_version(last)
         self.staged_versions[series_id.value] = version
@@ -48,9 +47,51 @@ class InMemoryModelRepository:
     async def get(self, series_id: SeriesId, version: int) -> ModelVersion | None:
         return self._database.rows.get((series_id.value, version))
 
-    async def list_versions(self, series_id: SeriesId) -> list[ModelVersion]:
+    async def latest(self, series_id: SeriesId) -> ModelVersion | None:
+        versions = self._versions(series_id)
+        return versions[0] if versions else None
+
+    async def list_versions(
+        self, series_id: SeriesId, limit: int | None = None, offset: int = 0
+    ) -> list[ModelVersion]:
+        versions = self._versions(series_id)[offset:]
+        return versions if limit is None else versions[:limit]
+
+    async def count_versions(self, series_id: SeriesId) -> int:
+        return len(self._versions(series_id))
+
+    async def list_series(self, limit: int, offset: int = 0) -> list[SeriesSummary]:
+        names = sorted({series for series, _ in self._database.rows})
+        summaries = []
+        for name in names[offset : offset + limit]:
+            versions = self._versions(SeriesId(name))
+            summaries.append(SeriesSummary(SeriesId(name), versions[0].version, len(versions)))
+        return summaries
+
+    async def count_series(self) -> int:
+        return len({series for series, _ in self._database.rows})
+
+    async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
+        await self._lock()
+        row = self._database.rows.get((series_id.value, version))
+        if row is not None:
+            self.staged_deletions.append((series_id.value, version))
+        return row
+
+    async def delete_series(self, series_id: SeriesId) -> list[ModelVersion]:
+        await self._lock()
+        rows = self._versions(series_id)
+        self.staged_deletions.extend((series_id.value, row.version) for row in rows)
+        return rows
+
+    def _versions(self, series_id: SeriesId) -> list[ModelVersion]:
         rows = [row for (sid, _), row in self._database.rows.items() if sid == series_id.value]
         return sorted(rows, key=lambda row: row.version, reverse=True)
+
+    async def _lock(self) -> None:
+        if not self.holds_lock:
+            await self._database.write_lock.acquire()
+            self.holds_lock = True
 
 
 class InMemoryUnitOfWork:
@@ -76,12 +117,15 @@ class InMemoryUnitOfWork:
         self._database.last_versions.update(self.models.staged_versions)
         for row in self.models.staged_rows:
             self._database.rows[(row.series_id.value, row.version)] = row
+        for key in self.models.staged_deletions:
+            self._database.rows.pop(key, None)
         self.committed = True
         self._release()
 
     def _release(self) -> None:
         self.models.staged_versions.clear()
         self.models.staged_rows.clear()
+        self.models.staged_deletions.clear()
         if self.models.holds_lock:
             self.models.holds_lock = False
             self._database.write_lock.release()
@@ -114,6 +158,13 @@ class InMemoryArtifactStore:
     def _save(self, location: str, content: bytes) -> ArtifactRef:
         self.files[location] = bytes(content)
         return ArtifactRef(location=location, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
+
+
+class AlwaysReady:
+    """A database probe for adapters that have no database to lose."""
+
+    async def check(self) -> None:
+        return None
 
 
 class FixedClock:

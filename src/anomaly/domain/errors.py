@@ -12,3 +12,20 @@ class InvalidInput(DomainError):
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+
+
+class NotFound(DomainError):
+    """What the client asked for does not exist (or is not theirs to see)."""
+
+
+class SeriesNotFound(NotFound):
+    def __init__(self, series_id: str) -> None:
+        super().__init__(f"series {series_id!r} has no model version")
+        self.series_id = series_id
+
+
+class VersionNotFound(NotFound):
+    def __init__(self, series_id: str, version: int) -> None:
+        super().__init__(f"series {series_id!r} has no version {version}")
+        self.series_id = series_id
+        self.version = version

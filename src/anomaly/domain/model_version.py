@@ -27,3 +27,12 @@ class ModelVersion:
     state: ModelState
     created_at: datetime
     updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSummary:
+    """A series as the registry sees it: how many versions it keeps and which is the newest."""
+
+    series_id: SeriesId
+    latest_version: int
+    versions: int

@@ -122,3 +122,11 @@ def _first(raw: Sequence[T], broken: Callable[[T], bool]) -> tuple[int, T]:
         if broken(item):
             return index, item
     raise AssertionError("conversion failed but no item breaks the rule")  # pragma: no cover
+
+
+def validate_point(timestamp: int, value: float) -> None:
+    """The rules of a batch, for a single observation."""
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int) or not 0 <= timestamp <= INT64_MAX:
+        raise InvalidInput("timestamp", f"must be an integer between 0 and {INT64_MAX}")
+    if not _is_finite_number(value):
+        raise InvalidInput("value", "must be a finite number (NaN and infinity are not values)")

@@ -2,7 +2,7 @@
 
 from typing import Protocol
 
-from anomaly.domain.model_version import ModelVersion
+from anomaly.domain.model_version import ModelVersion, SeriesSummary
 from anomaly.domain.series_id import SeriesId
 
 
@@ -14,6 +14,7 @@ class ModelRepository(Protocol):
 
         Atomic: concurrent units of work never receive the same number, and a unit of work that
         rolls back gives its number back, so committed versions are 1, 2, 3, ... in commit order.
+        Deleting versions never lowers the counter: a number is never handed out twice.
         """
         ...
 
@@ -25,6 +26,32 @@ class ModelRepository(Protocol):
         """One version, or None when the series has no such version."""
         ...
 
-    async def list_versions(self, series_id: SeriesId) -> list[ModelVersion]:
-        """Every stored version of a series, newest first."""
+    async def latest(self, series_id: SeriesId) -> ModelVersion | None:
+        """The series' newest stored version, or None when it has none."""
+        ...
+
+    async def list_versions(
+        self, series_id: SeriesId, limit: int | None = None, offset: int = 0
+    ) -> list[ModelVersion]:
+        """Stored versions of a series, newest first, `limit` of them after skipping `offset`."""
+        ...
+
+    async def count_versions(self, series_id: SeriesId) -> int:
+        """How many versions of the series are stored."""
+        ...
+
+    async def list_series(self, limit: int, offset: int = 0) -> list[SeriesSummary]:
+        """Series with at least one stored version, ordered by id."""
+        ...
+
+    async def count_series(self) -> int:
+        """How many series have at least one stored version."""
+        ...
+
+    async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
+        """Remove one version's row and return it; None when there was none."""
+        ...
+
+    async def delete_series(self, series_id: SeriesId) -> list[ModelVersion]:
+        """Remove every version row of a series (its counter stays) and return them."""
         ...

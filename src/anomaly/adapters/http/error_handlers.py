@@ -6,18 +6,19 @@ from http import HTTPStatus
 from typing import Any
 
 from litestar import MediaType, Request, Response
-from litestar.exceptions import HTTPException
+from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
 from anomaly.adapters.http.body import MalformedBody
 from anomaly.adapters.http.schemas import ErrorResponse
-from anomaly.domain.errors import InvalidInput
+from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionNotFound
 from anomaly.ports.errors import (
     ArtifactStorageFull,
     ArtifactStorageUnavailable,
     DatabaseUnavailable,
     StorageError,
 )
+from anomaly.use_cases.errors import ModelUnreadable
 
 logger = logging.getLogger(__name__)
 
@@ -56,6 +57,24 @@ def _invalid_input(request: AnyRequest, exc: Exception) -> Response[ErrorRespons
     return error_response(request, 422, "invalid_input", str(exc), field=exc.field)
 
 
+def _series_not_found(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    return error_response(request, 404, "series_not_found", str(exc), field="series_id")
+
+
+def _version_not_found(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    return error_response(request, 404, "version_not_found", str(exc), field="version")
+
+
+def _invalid_parameter(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    # Litestar's own parsing of path and query parameters: name the parameter, as for body fields.
+    assert isinstance(exc, ValidationException)
+    problems = exc.extra if isinstance(exc.extra, list) else []
+    first = problems[0] if problems and isinstance(problems[0], dict) else {}
+    field = first.get("key")
+    message = f"{field}: {first.get('message', exc.detail)}" if field else exc.detail
+    return error_response(request, 400, "invalid_input", message, field=field)
+
+
 def _malformed_body(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
     return error_response(request, 400, "malformed_json", str(exc), field="body")
 
@@ -88,6 +107,10 @@ def _unexpected(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
 
 EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     InvalidInput: _invalid_input,
+    SeriesNotFound: _series_not_found,
+    VersionNotFound: _version_not_found,
+    ValidationException: _invalid_parameter,
+    ModelUnreadable: _ours(500, "model_unreadable"),
     MalformedBody: _malformed_body,
     DatabaseUnavailable: _ours(503, "database_unavailable"),
     ArtifactStorageFull: _ours(507, "artifact_storage_full"),

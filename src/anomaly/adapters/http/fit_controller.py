@@ -7,6 +7,7 @@ from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
 from anomaly.adapters.http.body import canonical_bytes, decode_body
+from anomaly.adapters.http.latency import Latencies
 from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, SERIES_ID_DESCRIPTION, FitRequest, FitResponse
 from anomaly.use_cases.fit_model import FitCommand, FitModel
 
@@ -30,19 +31,21 @@ class FitController(Controller):
         request: Request[Any, Any, Any],
         series_id: Annotated[str, PathParameter(description=SERIES_ID_DESCRIPTION)],
         fit_model: NamedDependency[FitModel],
+        latencies: NamedDependency[Latencies],
     ) -> FitResponse:
         # The body is decoded here rather than by the framework so that types are checked strictly
         # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.
-        body = await request.body()
-        payload = await decode_body(body, FitRequest)
-        result = await fit_model(
-            FitCommand(
-                series_id=series_id,
-                timestamps=payload.timestamps,
-                values=payload.values,
-                training_data=canonical_bytes(body, payload, FIT_REQUEST_KEYS),
+        with latencies.training.measure():
+            body = await request.body()
+            payload = await decode_body(body, FitRequest)
+            result = await fit_model(
+                FitCommand(
+                    series_id=series_id,
+                    timestamps=payload.timestamps,
+                    values=payload.values,
+                    training_data=canonical_bytes(body, payload, FIT_REQUEST_KEYS),
+                )
             )
-        )
         return FitResponse(
             series_id=result.series_id.value,
             success=True,

@@ -1,5 +1,6 @@
 """Request and response payloads, as msgspec Structs: the wire contract of the API."""
 
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -37,3 +38,114 @@ class ErrorResponse(msgspec.Struct):
     message: str
     field: str | None = None
     series_id: str | None = None
+
+
+class PredictRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """One observation; the timestamp may also be a string of digits, as some clients send it."""
+
+    timestamp: int | str
+    value: float
+
+
+class PredictResponse(msgspec.Struct):
+    anomaly: bool
+    model_version: int
+    score: float | None
+    lower: float
+    upper: float
+    mean: float
+    std: float
+
+
+class DetectResponse(msgspec.Struct):
+    """Per-point verdicts as columns, aligned with the request's `values`."""
+
+    series_id: str
+    model_version: int
+    points: int
+    anomalies: int
+    lower: float
+    upper: float
+    mean: float
+    std: float
+    anomaly: list[bool]
+    score: list[float | None]
+
+
+class SeriesItem(msgspec.Struct):
+    series_id: str
+    latest_version: int
+    versions: int
+
+
+class SeriesPage(msgspec.Struct):
+    items: list[SeriesItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class VersionItem(msgspec.Struct):
+    version: int
+    created_at: datetime
+    points_used: int
+    first_timestamp: int
+    last_timestamp: int
+    mean: float
+    std: float
+
+
+class VersionPage(msgspec.Struct):
+    series_id: str
+    items: list[VersionItem]
+    total: int
+    limit: int
+    offset: int
+
+
+class ArtifactInfo(msgspec.Struct):
+    sha256: str
+    size: int
+
+
+class ModelStateBody(msgspec.Struct):
+    mean: float
+    std: float
+    points_used: int
+    minimum: float
+    maximum: float
+    first_timestamp: int
+    last_timestamp: int
+
+
+class VersionDetailResponse(msgspec.Struct):
+    series_id: str
+    version: int
+    created_at: datetime
+    updated_at: datetime
+    model: ModelStateBody
+    model_artifact: ArtifactInfo
+    data_artifact: ArtifactInfo
+
+
+class DeleteResponse(msgspec.Struct):
+    series_id: str
+    success: bool
+    message: str
+    deleted_versions: list[int]
+
+
+class Latency(msgspec.Struct):
+    avg: float
+    p95: float
+
+
+class HealthcheckResponse(msgspec.Struct):
+    series_trained: int
+    inference_latency_ms: Latency
+    training_latency_ms: Latency
+
+
+class ProbeResponse(msgspec.Struct):
+    status: str
+    message: str | None = None

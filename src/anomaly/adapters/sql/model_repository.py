@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.tables import models, series
 from anomaly.domain.model import ModelState
-from anomaly.domain.model_version import ArtifactRef, ModelVersion
+from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.versioning import FIRST_VERSION, VERSION_STEP
 
@@ -59,13 +59,74 @@ class SqlModelRepository:
             row = (await self._connection.execute(statement)).mappings().one_or_none()
         return None if row is None else _from_row(row)
 
-    async def list_versions(self, series_id: SeriesId) -> list[ModelVersion]:
+    async def latest(self, series_id: SeriesId) -> ModelVersion | None:
+        # Served by the primary key (series_id, version): one index probe from its end.
         statement = (
-            sa.select(models).where(models.c.series_id == series_id.value).order_by(models.c.version.desc())
+            sa.select(models)
+            .where(models.c.series_id == series_id.value)
+            .order_by(models.c.version.desc())
+            .limit(1)
+        )
+        with database_errors("reading the latest version"):
+            row = (await self._connection.execute(statement)).mappings().one_or_none()
+        return None if row is None else _from_row(row)
+
+    async def list_versions(
+        self, series_id: SeriesId, limit: int | None = None, offset: int = 0
+    ) -> list[ModelVersion]:
+        statement = (
+            sa.select(models)
+            .where(models.c.series_id == series_id.value)
+            .order_by(models.c.version.desc())
+            .limit(limit)
+            .offset(offset)
         )
         with database_errors("listing versions"):
             rows = (await self._connection.execute(statement)).mappings().all()
         return [_from_row(row) for row in rows]
+
+    async def count_versions(self, series_id: SeriesId) -> int:
+        statement = sa.select(sa.func.count()).where(models.c.series_id == series_id.value)
+        with database_errors("counting versions"):
+            return int((await self._connection.execute(statement)).scalar_one())
+
+    async def list_series(self, limit: int, offset: int = 0) -> list[SeriesSummary]:
+        statement = (
+            sa.select(models.c.series_id, sa.func.max(models.c.version), sa.func.count())
+            .group_by(models.c.series_id)
+            .order_by(models.c.series_id)
+            .limit(limit)
+            .offset(offset)
+        )
+        with database_errors("listing series"):
+            rows = (await self._connection.execute(statement)).all()
+        return [
+            SeriesSummary(series_id=SeriesId(series), latest_version=int(latest), versions=int(count))
+            for series, latest, count in rows
+        ]
+
+    async def count_series(self) -> int:
+        statement = sa.select(sa.func.count(sa.distinct(models.c.series_id)))
+        with database_errors("counting series"):
+            return int((await self._connection.execute(statement)).scalar_one())
+
+    async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
+        statement = (
+            sa.delete(models)
+            .where(models.c.series_id == series_id.value, models.c.version == version)
+            .returning(*models.c)
+        )
+        await self._before_write()
+        with database_errors("deleting a version"):
+            row = (await self._connection.execute(statement)).mappings().one_or_none()
+        return None if row is None else _from_row(row)
+
+    async def delete_series(self, series_id: SeriesId) -> list[ModelVersion]:
+        statement = sa.delete(models).where(models.c.series_id == series_id.value).returning(*models.c)
+        await self._before_write()
+        with database_errors("deleting a series"):
+            rows = (await self._connection.execute(statement)).mappings().all()
+        return sorted((_from_row(row) for row in rows), key=lambda row: row.version, reverse=True)
 
 
 def _dialect_insert(connection: AsyncConnection) -> Any:

@@ -1,0 +1,126 @@
+"""`POST /predict/{series_id}` and `POST /detect/{series_id}`: is this point, or are these points, normal?"""
+
+from typing import Annotated, Any
+
+from litestar import Controller, Request, post
+from litestar.datastructures import State
+from litestar.di import NamedDependency
+from litestar.params import PathParameter
+
+from anomaly.adapters.http.body import decode_body
+from anomaly.adapters.http.latency import Latencies
+from anomaly.adapters.http.query import DirectionQuery, KQuery, VersionQuery
+from anomaly.adapters.http.schemas import (
+    SERIES_ID_DESCRIPTION,
+    DetectResponse,
+    FitRequest,
+    PredictRequest,
+    PredictResponse,
+)
+from anomaly.domain.detection import DEFAULT_K, Direction, Threshold
+from anomaly.domain.errors import InvalidInput
+from anomaly.domain.versioning import parse_version
+from anomaly.use_cases.detect import Detect
+from anomaly.use_cases.predict import Predict
+
+SeriesPath = Annotated[str, PathParameter(description=SERIES_ID_DESCRIPTION)]
+
+
+class DetectController(Controller):
+    tags = ["detection"]  # noqa: RUF012 (Litestar reads it as a plain attribute)
+
+    @post(
+        "/predict/{series_id:str}",
+        status_code=200,
+        summary="Judge one point",
+        description=(
+            "Compares one observation with the series' latest model version, or the one named by "
+            "`version`. The default rule is the seed model's: `value > mean + 3 * std`. `score` is the "
+            "z-score `(value - mean) / std`, null when undefined (a model fitted on constant values "
+            "has std 0: then any value other than the mean on the tested side is an anomaly)."
+        ),
+    )
+    async def predict(
+        self,
+        request: Request[Any, Any, State],
+        series_id: SeriesPath,
+        predict: NamedDependency[Predict],
+        latencies: NamedDependency[Latencies],
+        version: VersionQuery = None,
+        k: KQuery = DEFAULT_K,
+        direction: DirectionQuery = Direction.UP,
+    ) -> PredictResponse:
+        with latencies.inference.measure():
+            payload = await decode_body(await request.body(), PredictRequest)
+            prediction = await predict(
+                series_id,
+                _version(version),
+                _timestamp(payload.timestamp),
+                payload.value,
+                Threshold(k=k, direction=direction),
+            )
+        return PredictResponse(
+            anomaly=prediction.verdict.anomaly,
+            model_version=prediction.version,
+            score=prediction.verdict.score,
+            lower=prediction.band.lower,
+            upper=prediction.band.upper,
+            mean=prediction.state.mean,
+            std=prediction.state.std,
+        )
+
+    @post(
+        "/detect/{series_id:str}",
+        status_code=200,
+        summary="Judge a batch of points",
+        description=(
+            "The batch has the shape of a training batch (any number of points, strictly increasing "
+            "timestamps). The answer holds one `anomaly` and one `score` per point, in request order, "
+            "and the number of points flagged."
+        ),
+    )
+    async def detect(
+        self,
+        request: Request[Any, Any, State],
+        series_id: SeriesPath,
+        detect: NamedDependency[Detect],
+        latencies: NamedDependency[Latencies],
+        version: VersionQuery = None,
+        k: KQuery = DEFAULT_K,
+        direction: DirectionQuery = Direction.UP,
+    ) -> DetectResponse:
+        with latencies.inference.measure():
+            payload = await decode_body(await request.body(), FitRequest)
+            detection = await detect(
+                series_id,
+                _version(version),
+                payload.timestamps,
+                payload.values,
+                Threshold(k=k, direction=direction),
+            )
+        verdicts = detection.verdicts
+        return DetectResponse(
+            series_id=series_id,
+            model_version=detection.version,
+            points=int(verdicts.anomaly.shape[0]),
+            anomalies=verdicts.flagged,
+            lower=detection.band.lower,
+            upper=detection.band.upper,
+            mean=detection.state.mean,
+            std=detection.state.std,
+            anomaly=verdicts.anomaly.tolist(),
+            # NaN marks an undefined score; msgspec writes non-finite floats as null.
+            score=verdicts.score.tolist(),
+        )
+
+
+def _version(version: str | None) -> int | None:
+    return None if version is None else parse_version(version)
+
+
+def _timestamp(timestamp: int | str) -> int:
+    if isinstance(timestamp, str):
+        if not (timestamp.isascii() and timestamp.isdigit()):
+            raise InvalidInput("timestamp", f"must be an integer or a string of digits, got {timestamp!r}")
+        return int(timestamp)
+    return timestamp

@@ -1,0 +1,48 @@
+"""Operators' endpoints: liveness, readiness and recent latencies."""
+
+from litestar import Controller, Response, get
+from litestar.di import NamedDependency
+
+from anomaly.adapters.http.latency import Latencies, LatencyWindow
+from anomaly.adapters.http.schemas import HealthcheckResponse, Latency, ProbeResponse
+from anomaly.ports.errors import DatabaseUnavailable
+from anomaly.use_cases.service_status import ServiceStatus
+
+
+class HealthController(Controller):
+    tags = ["operations"]  # noqa: RUF012 (Litestar reads it as a plain attribute)
+
+    @get("/health/live", summary="Liveness", description="200 while the process answers requests.")
+    async def live(self) -> ProbeResponse:
+        return ProbeResponse(status="ok")
+
+    @get(
+        "/health/ready",
+        summary="Readiness",
+        description="200 when the metadata database answers, 503 otherwise.",
+    )
+    async def ready(self, service_status: NamedDependency[ServiceStatus]) -> Response[ProbeResponse]:
+        try:
+            await service_status.ready()
+        except DatabaseUnavailable as error:
+            return Response(ProbeResponse(status="unavailable", message=str(error)), status_code=503)
+        return Response(ProbeResponse(status="ok"))
+
+    @get(
+        "/healthcheck",
+        summary="Service summary",
+        description="Distinct series trained, and this process's recent inference and training latencies.",
+    )
+    async def healthcheck(
+        self, service_status: NamedDependency[ServiceStatus], latencies: NamedDependency[Latencies]
+    ) -> HealthcheckResponse:
+        return HealthcheckResponse(
+            series_trained=await service_status.series_trained(),
+            inference_latency_ms=_latency(latencies.inference),
+            training_latency_ms=_latency(latencies.training),
+        )
+
+
+def _latency(window: LatencyWindow) -> Latency:
+    average, p95 = window.summary()
+    return Latency(avg=round(average, 3), p95=round(p95, 3))

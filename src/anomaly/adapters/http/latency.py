@@ -1,0 +1,38 @@
+"""Recent request latencies of this process, for `/healthcheck`: no metrics server to run."""
+
+import time
+from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import numpy as np
+
+WINDOW = 1000
+
+
+class LatencyWindow:
+    """The last `WINDOW` durations, in milliseconds."""
+
+    def __init__(self, size: int = WINDOW) -> None:
+        self._samples: deque[float] = deque(maxlen=size)
+
+    @contextmanager
+    def measure(self) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self._samples.append((time.perf_counter() - started) * 1000)
+
+    def summary(self) -> tuple[float, float]:
+        """(average, 95th percentile); (0, 0) before the first request."""
+        if not self._samples:
+            return 0.0, 0.0
+        samples = np.fromiter(self._samples, dtype=np.float64, count=len(self._samples))
+        return float(samples.mean()), float(np.percentile(samples, 95))
+
+
+class Latencies:
+    def __init__(self) -> None:
+        self.inference = LatencyWindow()
+        self.training = LatencyWindow()

@@ -1,0 +1,61 @@
+"""`GET /plot`: a page that shows what a model version considers normal."""
+
+from typing import Annotated
+
+import msgspec
+import numpy as np
+from litestar import Controller, MediaType, Response, get
+from litestar.di import NamedDependency
+from litestar.params import QueryParameter
+
+from anomaly.adapters.http.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
+from anomaly.adapters.http.query import DirectionQuery, KQuery, VersionQuery
+from anomaly.adapters.http.schemas import SERIES_ID_DESCRIPTION, FitRequest
+from anomaly.domain.detection import DEFAULT_K, Direction, Threshold, band
+from anomaly.domain.versioning import parse_version
+from anomaly.use_cases.errors import ModelUnreadable
+from anomaly.use_cases.training_data import GetTrainingData
+
+
+class PlotController(Controller):
+    tags = ["operations"]  # noqa: RUF012 (Litestar reads it as a plain attribute)
+
+    @get(
+        "/plot",
+        media_type=MediaType.HTML,
+        summary="Plot a version",
+        description=(
+            "A self-contained HTML page (no external resource) drawing the version's training data, "
+            "its mean and its k-sigma band, with the training points the model itself would flag."
+        ),
+    )
+    async def plot(
+        self,
+        series_id: Annotated[str, QueryParameter(description=SERIES_ID_DESCRIPTION)],
+        training_data: NamedDependency[GetTrainingData],
+        version: VersionQuery = None,
+        k: KQuery = DEFAULT_K,
+        direction: DirectionQuery = Direction.UP,
+    ) -> Response[str]:
+        threshold = Threshold(k=k, direction=direction)
+        data = await training_data(series_id, None if version is None else parse_version(version))
+        try:
+            batch = msgspec.json.decode(data.content, type=FitRequest)
+        except msgspec.MsgspecError as error:
+            raise ModelUnreadable(series_id, data.version, f"training data is unreadable: {error}") from error
+        page = render_plot_page(
+            PlotInput(
+                series_id=data.series_id,
+                version=data.version,
+                state=data.state,
+                threshold=threshold,
+                band=band(data.state, threshold),
+                timestamps=np.asarray(batch.timestamps, dtype=np.int64),
+                values=np.asarray(batch.values, dtype=np.float64),
+            )
+        )
+        return Response(
+            page,
+            media_type=MediaType.HTML,
+            headers={"Content-Security-Policy": CONTENT_SECURITY_POLICY, "X-Content-Type-Options": "nosniff"},
+        )

@@ -1,0 +1,148 @@
+"""A self-contained HTML page that draws a version's training data, its mean and its k-sigma band.
+
+The chart is an inline SVG computed here: the page loads nothing (no script, no font, no CDN), so
+it renders the same on a closed network, and its Content-Security-Policy forbids any request.
+"""
+
+import html
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+import numpy.typing as npt
+
+from anomaly.domain.detection import Band, Threshold, judge_many
+from anomaly.domain.model import ModelState
+
+CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
+
+WIDTH, HEIGHT = 960, 420
+LEFT, RIGHT, TOP, BOTTOM = 90, 20, 20, 50
+# More points than pixels only blur the line; each column keeps its extremes, so spikes stay visible.
+MAX_DRAWN_POINTS = 2 * (WIDTH - LEFT - RIGHT)
+MAX_MARKED_ANOMALIES = 500
+_UNIX_SECONDS_RANGE = (0, 10**10)
+
+
+@dataclass(frozen=True, slots=True)
+class PlotInput:
+    series_id: str
+    version: int
+    state: ModelState
+    threshold: Threshold
+    band: Band
+    timestamps: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+
+
+def render_plot_page(plot: PlotInput) -> str:
+    title = f"{plot.series_id}, version {plot.version}"
+    stats = (
+        f"{plot.state.points_used} points, mean {plot.state.mean:.6g}, std {plot.state.std:.6g}; "
+        f"normal band (k = {plot.threshold.k:g}, {plot.threshold.direction.value}): "
+        f"{plot.band.lower:.6g} to {plot.band.upper:.6g}"
+    )
+    return f"""<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{html.escape(title)}</title>
+<style>
+  body {{ font-family: system-ui, sans-serif; margin: 24px; color: #1f2933; background: #fff; }}
+  h1 {{ font-size: 20px; margin: 0 0 4px; }}
+  p {{ margin: 0 0 16px; color: #52606d; }}
+  svg {{ display: block; max-width: 100%; height: auto; }}
+  .legend span {{ margin-right: 18px; }}
+  .swatch {{ display: inline-block; width: 14px; height: 10px; margin-right: 6px; vertical-align: middle; }}
+</style>
+</head>
+<body>
+<h1>{html.escape(title)}</h1>
+<p>{html.escape(stats)}</p>
+{_svg(plot)}
+<p class="legend">
+  <span><i class="swatch" style="background:#1d4ed8"></i>training data</span>
+  <span><i class="swatch" style="background:#111827;height:2px"></i>mean</span>
+  <span><i class="swatch" style="background:#bfdbfe"></i>normal band</span>
+  <span><i class="swatch" style="background:#dc2626"></i>points the model flags</span>
+</p>
+</body>
+</html>
+"""
+
+
+def _svg(plot: PlotInput) -> str:
+    xs, ys = plot.timestamps.astype(np.float64), plot.values
+    low = min(float(ys.min()), plot.band.lower, plot.state.mean)
+    high = max(float(ys.max()), plot.band.upper, plot.state.mean)
+    # Keep the band in view, but not a band so wide that the data becomes a flat line.
+    spread = float(ys.max() - ys.min()) or abs(plot.state.mean) or 1.0
+    low, high = max(low, float(ys.min()) - 2 * spread), min(high, float(ys.max()) + 2 * spread)
+    if high <= low:
+        low, high = low - 1.0, high + 1.0
+    x_scale = _scale(float(xs[0]), float(xs[-1]) if xs[-1] > xs[0] else float(xs[0]) + 1, LEFT, WIDTH - RIGHT)
+    y_scale = _scale(low, high, HEIGHT - BOTTOM, TOP)
+
+    band_top = y_scale(min(plot.band.upper, high))
+    band_bottom = y_scale(max(plot.band.lower, low))
+    mean_y = y_scale(plot.state.mean)
+    line = " ".join(f"{x_scale(x):.1f},{y_scale(y):.1f}" for x, y in _downsample(xs, ys))
+    flagged = judge_many(plot.state, ys, plot.threshold).anomaly
+    marks = "".join(
+        f'<circle cx="{x_scale(x):.1f}" cy="{y_scale(y):.1f}" r="3" fill="#dc2626"/>'
+        for x, y in zip(xs[flagged][:MAX_MARKED_ANOMALIES], ys[flagged][:MAX_MARKED_ANOMALIES], strict=True)
+    )
+    return f"""<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"
+     width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="training data with mean and normal band">
+  <rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" height="{HEIGHT - TOP - BOTTOM}" fill="#f8fafc"
+        stroke="#cbd5e1"/>
+  <rect id="band" x="{LEFT}" y="{band_top:.1f}" width="{WIDTH - LEFT - RIGHT}"
+        height="{max(band_bottom - band_top, 1.0):.1f}" fill="#bfdbfe" opacity="0.8"/>
+  <line id="mean" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{mean_y:.1f}" y2="{mean_y:.1f}" stroke="#111827"
+        stroke-width="2" stroke-dasharray="6 4"/>
+  <polyline id="data" points="{line}" fill="none" stroke="#1d4ed8" stroke-width="1.5"/>
+  {marks}
+  {_axis_labels(xs, low, high)}
+</svg>"""
+
+
+def _axis_labels(xs: npt.NDArray[np.float64], low: float, high: float) -> str:
+    labels = [
+        (LEFT - 8, TOP + 12, "end", f"{high:.6g}"),
+        (LEFT - 8, HEIGHT - BOTTOM, "end", f"{low:.6g}"),
+        (LEFT, HEIGHT - BOTTOM + 20, "start", _time_label(int(xs[0]))),
+        (WIDTH - RIGHT, HEIGHT - BOTTOM + 20, "end", _time_label(int(xs[-1]))),
+    ]
+    return "".join(
+        f'<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="12" fill="#52606d">'
+        f"{html.escape(text)}</text>"
+        for x, y, anchor, text in labels
+    )
+
+
+def _time_label(timestamp: int) -> str:
+    if _UNIX_SECONDS_RANGE[0] <= timestamp < _UNIX_SECONDS_RANGE[1]:
+        moment = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+        return f"{timestamp} ({moment})"
+    return str(timestamp)
+
+
+def _scale(
+    source_low: float, source_high: float, target_low: float, target_high: float
+) -> Callable[[float], float]:
+    ratio = (target_high - target_low) / (source_high - source_low)
+    return lambda value: target_low + (value - source_low) * ratio
+
+
+def _downsample(xs: npt.NDArray[np.float64], ys: npt.NDArray[np.float64]) -> list[tuple[float, float]]:
+    if xs.shape[0] <= MAX_DRAWN_POINTS:
+        return list(zip(xs.tolist(), ys.tolist(), strict=True))
+    buckets = np.array_split(np.arange(xs.shape[0]), MAX_DRAWN_POINTS // 2)
+    points: list[tuple[float, float]] = []
+    for bucket in buckets:
+        lowest, highest = bucket[np.argmin(ys[bucket])], bucket[np.argmax(ys[bucket])]
+        for index in sorted({int(lowest), int(highest)}):
+            points.append((float(xs[index]), float(ys[index])))
+    return points

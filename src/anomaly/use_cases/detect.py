@@ -1,0 +1,45 @@
+"""Use case: judge a batch of points at once against a series' latest or pinned model version."""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from anomaly.domain.detection import Band, Threshold, Verdicts, band, judge_many
+from anomaly.domain.model import ModelState
+from anomaly.domain.series_id import SeriesId
+from anomaly.domain.time_series import BatchLimits, TimeSeries
+from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.use_cases.model_states import ModelStates
+from anomaly.use_cases.offload import run_cpu_bound
+from anomaly.use_cases.resolve_version import resolve_version
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    version: int
+    verdicts: Verdicts
+    band: Band
+    state: ModelState
+
+
+class Detect:
+    def __init__(self, uow_factory: UnitOfWorkFactory, states: ModelStates, max_points: int) -> None:
+        self._uow_factory = uow_factory
+        self._states = states
+        # The same rules as a training batch, but any number of points down to none.
+        self._limits = BatchLimits(min_points=0, max_points=max_points)
+
+    async def __call__(
+        self,
+        series_id: str,
+        version: int | None,
+        timestamps: Sequence[int],
+        values: Sequence[float],
+        threshold: Threshold,
+    ) -> Detection:
+        series = SeriesId(series_id)
+        batch = await run_cpu_bound(len(values), lambda: TimeSeries.parse(timestamps, values, self._limits))
+        async with self._uow_factory() as uow:
+            stored = await resolve_version(uow.models, series, version)
+        state = await self._states.load(stored)
+        verdicts = await run_cpu_bound(len(values), lambda: judge_many(state, batch.values, threshold))
+        return Detection(version=stored.version, verdicts=verdicts, band=band(state, threshold), state=state)

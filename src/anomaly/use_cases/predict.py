@@ -1,0 +1,40 @@
+"""Use case: judge one point against a series' latest or pinned model version."""
+
+from dataclasses import dataclass
+
+from anomaly.domain.detection import Band, Threshold, Verdict, band, judge
+from anomaly.domain.model import ModelState
+from anomaly.domain.series_id import SeriesId
+from anomaly.domain.time_series import validate_point
+from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.use_cases.model_states import ModelStates
+from anomaly.use_cases.resolve_version import resolve_version
+
+
+@dataclass(frozen=True, slots=True)
+class Prediction:
+    version: int
+    verdict: Verdict
+    band: Band
+    state: ModelState
+
+
+class Predict:
+    def __init__(self, uow_factory: UnitOfWorkFactory, states: ModelStates) -> None:
+        self._uow_factory = uow_factory
+        self._states = states
+
+    async def __call__(
+        self, series_id: str, version: int | None, timestamp: int, value: float, threshold: Threshold
+    ) -> Prediction:
+        series = SeriesId(series_id)
+        validate_point(timestamp, value)
+        async with self._uow_factory() as uow:
+            stored = await resolve_version(uow.models, series, version)
+        state = await self._states.load(stored)
+        return Prediction(
+            version=stored.version,
+            verdict=judge(state, value, threshold),
+            band=band(state, threshold),
+            state=state,
+        )

@@ -1,0 +1,38 @@
+"""Use case: a version's training data as it was stored, with its model state, for plotting."""
+
+from dataclasses import dataclass
+
+from anomaly.domain.model import ModelState
+from anomaly.domain.series_id import SeriesId
+from anomaly.ports.artifact_store import ArtifactStore
+from anomaly.ports.errors import ArtifactUnreadable
+from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.use_cases.errors import ModelUnreadable
+from anomaly.use_cases.model_states import ModelStates
+from anomaly.use_cases.resolve_version import resolve_version
+
+
+@dataclass(frozen=True, slots=True)
+class TrainingData:
+    series_id: str
+    version: int
+    state: ModelState
+    content: bytes  # the serialised batch the version was fitted on
+
+
+class GetTrainingData:
+    def __init__(self, uow_factory: UnitOfWorkFactory, artifacts: ArtifactStore, states: ModelStates) -> None:
+        self._uow_factory = uow_factory
+        self._artifacts = artifacts
+        self._states = states
+
+    async def __call__(self, series_id: str, version: int | None) -> TrainingData:
+        series = SeriesId(series_id)
+        async with self._uow_factory() as uow:
+            stored = await resolve_version(uow.models, series, version)
+        state = await self._states.load(stored)
+        try:
+            content = await self._artifacts.load(stored.data)
+        except ArtifactUnreadable as error:
+            raise ModelUnreadable(series.value, stored.version, str(error)) from error
+        return TrainingData(series_id=series.value, version=stored.version, state=state, content=content)
