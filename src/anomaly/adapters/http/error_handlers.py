@@ -43,7 +43,7 @@ def error_response(
     headers: dict[str, str] | None = None,
 ) -> Response[ErrorResponse]:
     # Path parameters are parsed only once a route matched; a 404 or 405 has none.
-    series_id = request.scope.get("path_params", {}).get("series_id")
+    series_id = request.scope.get("path_params", {}).get("series_id") or request.query_params.get("series_id")
     return Response(
         ErrorResponse(success=False, error=error, message=message, field=field, series_id=series_id),
         status_code=status,

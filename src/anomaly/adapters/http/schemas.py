@@ -146,6 +146,6 @@ class HealthcheckResponse(msgspec.Struct):
     training_latency_ms: Latency
 
 
-class ProbeResponse(msgspec.Struct):
+class ProbeResponse(msgspec.Struct, omit_defaults=True):
     status: str
     message: str | None = None

@@ -103,7 +103,7 @@ class VersionsController(Controller):
         "/{series_id:str}/versions/{version:str}",
         status_code=200,
         summary="Delete one version",
-        description="Removes its row and artifacts. The number is never reused; latest becomes the newest left.",
+        description="Removes its row and artifacts. The number is never reused; latest is the newest left.",
     )
     async def delete_version(
         self, series_id: SeriesPath, version: VersionPath, delete_versions: NamedDependency[DeleteVersions]
