@@ -121,3 +121,84 @@ async def test_concurrent_fits_never_share_a_number(uow_factory: UnitOfWorkFacto
     assert sorted(versions) == list(range(1, 26))
     async with uow_factory() as uow:
         assert len(await uow.models.list_versions(SeriesId("cpu"))) == 25
+
+
+async def test_latest_is_the_newest_stored_version(uow_factory: UnitOfWorkFactory) -> None:
+    async with uow_factory() as uow:
+        assert await uow.models.latest(SeriesId("cpu")) is None
+    for _ in range(3):
+        await fit_once(uow_factory, "cpu")
+    async with uow_factory() as uow:
+        latest = await uow.models.latest(SeriesId("cpu"))
+    assert latest is not None
+    assert latest.version == 3
+
+
+async def test_versions_page_newest_first_with_a_total(uow_factory: UnitOfWorkFactory) -> None:
+    for _ in range(5):
+        await fit_once(uow_factory, "cpu")
+    async with uow_factory() as uow:
+        page = await uow.models.list_versions(SeriesId("cpu"), limit=2, offset=1)
+        total = await uow.models.count_versions(SeriesId("cpu"))
+        beyond = await uow.models.list_versions(SeriesId("cpu"), limit=2, offset=5)
+    assert [version.version for version in page] == [4, 3]
+    assert total == 5
+    assert beyond == []
+
+
+async def test_series_list_by_id_with_latest_version_and_count(uow_factory: UnitOfWorkFactory) -> None:
+    for series, fits in [("memory", 2), ("cpu", 3), ("disk", 1)]:
+        for _ in range(fits):
+            await fit_once(uow_factory, series)
+    async with uow_factory() as uow:
+        first_two = await uow.models.list_series(limit=2)
+        rest = await uow.models.list_series(limit=2, offset=2)
+        count = await uow.models.count_series()
+    assert [(s.series_id.value, s.latest_version, s.versions) for s in first_two] == [
+        ("cpu", 3, 3),
+        ("disk", 1, 1),
+    ]
+    assert [(s.series_id.value, s.latest_version, s.versions) for s in rest] == [("memory", 2, 2)]
+    assert count == 3
+
+
+async def test_a_deleted_version_is_gone_and_its_number_never_returns(uow_factory: UnitOfWorkFactory) -> None:
+    for _ in range(3):
+        await fit_once(uow_factory, "cpu")
+    async with uow_factory() as uow:
+        deleted = await uow.models.delete_version(SeriesId("cpu"), 3)
+        missing = await uow.models.delete_version(SeriesId("cpu"), 7)
+        await uow.commit()
+    assert deleted == make_version("cpu", 3)
+    assert missing is None
+    async with uow_factory() as uow:
+        assert await uow.models.get(SeriesId("cpu"), 3) is None
+        latest = await uow.models.latest(SeriesId("cpu"))
+        assert latest is not None
+        assert latest.version == 2
+    assert await fit_once(uow_factory, "cpu") == 4
+
+
+async def test_an_uncommitted_delete_keeps_the_version(uow_factory: UnitOfWorkFactory) -> None:
+    await fit_once(uow_factory, "cpu")
+    async with uow_factory() as uow:
+        await uow.models.delete_version(SeriesId("cpu"), 1)
+    async with uow_factory() as uow:
+        assert await uow.models.get(SeriesId("cpu"), 1) is not None
+
+
+async def test_deleting_a_series_removes_every_version_but_keeps_its_count(
+    uow_factory: UnitOfWorkFactory,
+) -> None:
+    for _ in range(2):
+        await fit_once(uow_factory, "cpu")
+    await fit_once(uow_factory, "disk")
+    async with uow_factory() as uow:
+        deleted = await uow.models.delete_series(SeriesId("cpu"))
+        await uow.commit()
+    assert [version.version for version in deleted] == [2, 1]
+    async with uow_factory() as uow:
+        assert await uow.models.list_versions(SeriesId("cpu")) == []
+        assert await uow.models.count_series() == 1
+        assert await uow.models.delete_series(SeriesId("cpu")) == []
+    assert await fit_once(uow_factory, "cpu") == 3

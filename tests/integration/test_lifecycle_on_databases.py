@@ -1,0 +1,122 @@
+"""Detection and the version lifecycle on the production wiring, on SQLite and PostgreSQL."""
+
+from pathlib import Path
+
+import httpx
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from anomaly.bootstrap import create_app
+from tests.conftest import file_settings
+from tests.support.payloads import batch
+from tests.support.server import running_server
+
+Client = AsyncTestClient[Litestar]
+POINT = {"timestamp": 1_705_100_000, "value": 12.0}
+
+
+async def fit(client: Client, series: str, values: list[float]) -> int:
+    response = await client.post(f"/fit/{series}", json=batch(values))
+    assert response.status_code == 200, response.text
+    version: int = response.json()["version"]
+    return version
+
+
+async def predicted_version(client: Client, series: str) -> int:
+    response = await client.post(f"/predict/{series}", json=POINT)
+    assert response.status_code == 200, response.text
+    version: int = response.json()["model_version"]
+    return version
+
+
+async def test_latest_moves_after_a_fit_and_after_a_delete(sql_url: str, tmp_path: Path) -> None:
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sql_url))) as client:
+        await fit(client, "cpu", [10.0, 11.0, 9.0])
+        assert await predicted_version(client, "cpu") == 1
+        await fit(client, "cpu", [1.0, 2.0, 3.0])
+        assert await predicted_version(client, "cpu") == 2
+        assert (await client.delete("/series/cpu/versions/2")).status_code == 200
+        assert await predicted_version(client, "cpu") == 1
+        pinned = await client.post("/predict/cpu?version=1", json=POINT)
+        gone = await client.post("/predict/cpu?version=2", json=POINT)
+        assert pinned.json()["mean"] == 10.0
+        assert gone.status_code == 404
+        assert await fit(client, "cpu", [5.0, 5.0, 6.0]) == 3
+        versions = (await client.get("/series/cpu/versions")).json()
+        assert [item["version"] for item in versions["items"]] == [3, 1]
+
+
+async def test_deleting_removes_the_files_with_the_rows(sql_url: str, tmp_path: Path) -> None:
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sql_url))) as client:
+        for _ in range(2):
+            await fit(client, "cpu", [1.0, 2.0, 3.0])
+        assert len(list(tmp_path.rglob("*.json"))) == 4
+        await client.delete("/series/cpu/versions/1")
+        assert len(list(tmp_path.rglob("*.json"))) == 2
+        await client.delete("/series/cpu")
+        assert list(tmp_path.rglob("*.json")) == []
+        assert (await client.get("/series")).json()["total"] == 0
+
+
+async def test_a_second_process_sees_a_new_version_at_once(sql_url: str, tmp_path: Path) -> None:
+    settings = file_settings(tmp_path, sql_url)
+    env = {
+        "DATABASE_URL": sql_url,
+        "MODEL_STATE_FOLDER": str(settings.model_state_folder),
+        "TRAINING_DATA_FOLDER": str(settings.training_data_folder),
+    }
+    with running_server(tmp_path, env) as other_process:
+        async with AsyncTestClient(app=create_app(settings)) as here:
+            await fit(here, "cpu", [10.0, 11.0, 9.0])
+            assert await predicted_version(here, "cpu") == 1
+            fitted = httpx.post(f"{other_process}/fit/cpu", json=batch([1.0, 2.0, 3.0]), timeout=10)
+            assert fitted.json()["version"] == 2
+            assert await predicted_version(here, "cpu") == 2
+            await here.delete("/series/cpu/versions/2")
+            there = httpx.post(f"{other_process}/predict/cpu", json=POINT, timeout=10)
+            assert there.json()["model_version"] == 1
+
+
+async def test_an_altered_or_missing_model_artifact_is_an_error_naming_the_version(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sqlite_url))) as client:
+        await fit(client, "cpu", [10.0, 11.0, 9.0])
+        await fit(client, "cpu", [10.0, 11.0, 9.0])
+        first, second = sorted((tmp_path / "models" / "cpu").iterdir())
+        first.write_bytes(first.read_bytes().replace(b'"mean":10.0', b'"mean":99.0'))
+        second.unlink()
+        for version in (1, 2):
+            response = await client.post(f"/predict/cpu?version={version}", json=POINT)
+            assert response.status_code == 500
+            body = response.json()
+            assert body["error"] == "model_unreadable"
+            assert f"version {version} of series 'cpu'" in body["message"]
+        detail = await client.get("/series/cpu/versions/1")
+        assert detail.status_code == 500
+        assert "checksum" in detail.json()["message"]
+
+
+async def test_a_model_artifact_is_read_from_disk_once(sqlite_url: str, tmp_path: Path) -> None:
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sqlite_url))) as client:
+        await fit(client, "cpu", [10.0, 11.0, 9.0])
+        assert (await client.post("/predict/cpu", json=POINT)).status_code == 200
+        [model_file] = (tmp_path / "models" / "cpu").iterdir()
+        model_file.unlink()
+        # Served from the verified copy in memory: the artifact is not read again.
+        for _ in range(3):
+            response = await client.post("/predict/cpu", json=POINT)
+            assert response.status_code == 200
+            assert response.json()["mean"] == 10.0
+
+
+async def test_readiness_follows_the_database(sql_url: str, tmp_path: Path) -> None:
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sql_url))) as client:
+        assert (await client.get("/health/ready")).status_code == 200
+    down = file_settings(tmp_path, "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere")
+    async with AsyncTestClient(app=create_app(down)) as client:
+        ready = await client.get("/health/ready")
+        live = await client.get("/health/live")
+    assert ready.status_code == 503
+    assert ready.json()["status"] == "unavailable"
+    assert live.status_code == 200
