@@ -7,8 +7,10 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
+from anomaly.adapters.http import examples
 from anomaly.adapters.http.body import decode_body
 from anomaly.adapters.http.latency import Latencies
+from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.query import DirectionQuery, KQuery, VersionQuery
 from anomaly.adapters.http.schemas import (
     SERIES_ID_DESCRIPTION,
@@ -32,6 +34,8 @@ class DetectController(Controller):
     @post(
         "/predict/{series_id:str}",
         status_code=200,
+        operation_class=json_body(PredictRequest, examples.PREDICT_BODY),
+        responses={200: ok(PredictResponse, examples.PREDICT), **errors(400, 404, 422, 500, 503)},
         summary="Judge one point",
         description=(
             "Compares one observation with the series' latest model version, or the one named by "
@@ -72,6 +76,8 @@ class DetectController(Controller):
     @post(
         "/detect/{series_id:str}",
         status_code=200,
+        operation_class=json_body(FitRequest, examples.DETECT_BODY),
+        responses={200: ok(DetectResponse, examples.DETECT), **errors(400, 404, 413, 422, 500, 503)},
         summary="Judge a batch of points",
         description=(
             "The batch has the shape of a training batch (any number of points, strictly increasing "

@@ -6,8 +6,10 @@ from litestar import Controller, Request, post
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
+from anomaly.adapters.http import examples
 from anomaly.adapters.http.body import canonical_bytes, decode_body
 from anomaly.adapters.http.latency import Latencies
+from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, SERIES_ID_DESCRIPTION, FitRequest, FitResponse
 from anomaly.use_cases.fit_model import FitCommand, FitModel
 
@@ -19,6 +21,8 @@ class FitController(Controller):
     @post(
         "/{series_id:str}",
         status_code=200,
+        operation_class=json_body(FitRequest, examples.FIT_BODY),
+        responses={200: ok(FitResponse, examples.FIT), **errors(400, 413, 422, 500, 503, 507)},
         summary="Fit a new model version",
         description=(
             "Validates the batch, fits the series' model (mean and population standard deviation), stores "

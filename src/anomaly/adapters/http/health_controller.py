@@ -3,7 +3,9 @@
 from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
+from anomaly.adapters.http import examples
 from anomaly.adapters.http.latency import Latencies, LatencyWindow
+from anomaly.adapters.http.openapi import errors, ok
 from anomaly.adapters.http.schemas import HealthcheckResponse, Latency, ProbeResponse
 from anomaly.ports.errors import DatabaseUnavailable
 from anomaly.use_cases.service_status import ServiceStatus
@@ -12,7 +14,12 @@ from anomaly.use_cases.service_status import ServiceStatus
 class HealthController(Controller):
     tags = ["operations"]  # noqa: RUF012 (Litestar reads it as a plain attribute)
 
-    @get("/health/live", summary="Liveness", description="200 while the process answers requests.")
+    @get(
+        "/health/live",
+        summary="Liveness",
+        description="200 while the process answers requests.",
+        responses={200: ok(ProbeResponse, examples.PROBE_OK)},
+    )
     async def live(self) -> ProbeResponse:
         return ProbeResponse(status="ok")
 
@@ -20,6 +27,16 @@ class HealthController(Controller):
         "/health/ready",
         summary="Readiness",
         description="200 when the metadata database answers, 503 otherwise.",
+        responses={
+            200: ok(ProbeResponse, examples.PROBE_OK),
+            503: ok(
+                ProbeResponse,
+                ProbeResponse(
+                    status="unavailable", message="database unavailable while checking readiness: ..."
+                ),
+                description="The database does not answer",
+            ),
+        },
     )
     async def ready(self, service_status: NamedDependency[ServiceStatus]) -> Response[ProbeResponse]:
         try:
@@ -32,6 +49,7 @@ class HealthController(Controller):
         "/healthcheck",
         summary="Service summary",
         description="Distinct series trained, and this process's recent inference and training latencies.",
+        responses={200: ok(HealthcheckResponse, examples.HEALTHCHECK), **errors(503)},
     )
     async def healthcheck(
         self, service_status: NamedDependency[ServiceStatus], latencies: NamedDependency[Latencies]

@@ -8,6 +8,7 @@ from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
 from litestar.params import QueryParameter
 
+from anomaly.adapters.http.openapi import errors
 from anomaly.adapters.http.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
 from anomaly.adapters.http.query import DirectionQuery, KQuery, VersionQuery
 from anomaly.adapters.http.schemas import SERIES_ID_DESCRIPTION, FitRequest
@@ -24,6 +25,7 @@ class PlotController(Controller):
         "/plot",
         media_type=MediaType.HTML,
         summary="Plot a version",
+        responses=errors(400, 404, 422, 500, 503),
         description=(
             "A self-contained HTML page (no external resource) drawing the version's training data, "
             "its mean and its k-sigma band, with the training points the model itself would flag."

@@ -6,6 +6,8 @@ from litestar import Controller, delete, get
 from litestar.di import NamedDependency
 from litestar.params import PathParameter
 
+from anomaly.adapters.http import examples
+from anomaly.adapters.http.openapi import errors, ok
 from anomaly.adapters.http.query import LimitQuery, OffsetQuery
 from anomaly.adapters.http.schemas import (
     SERIES_ID_DESCRIPTION,
@@ -34,7 +36,12 @@ class VersionsController(Controller):
     path = "/series"
     tags = ["versions"]  # noqa: RUF012 (Litestar reads it as a plain attribute)
 
-    @get("/", summary="List series", description="Series with at least one stored version, by id.")
+    @get(
+        "/",
+        summary="List series",
+        description="Series with at least one stored version, by id.",
+        responses={200: ok(SeriesPage, examples.SERIES), **errors(400, 422, 503)},
+    )
     async def list_series(
         self,
         list_series: NamedDependency[ListSeries],
@@ -54,7 +61,12 @@ class VersionsController(Controller):
             offset=page.request.offset,
         )
 
-    @get("/{series_id:str}/versions", summary="List a series' versions", description="Newest first.")
+    @get(
+        "/{series_id:str}/versions",
+        summary="List a series' versions",
+        description="Newest first.",
+        responses={200: ok(VersionPage, examples.VERSIONS), **errors(400, 404, 422, 503)},
+    )
     async def list_versions(
         self,
         series_id: SeriesPath,
@@ -74,6 +86,7 @@ class VersionsController(Controller):
     @get(
         "/{series_id:str}/versions/{version:str}",
         summary="Inspect one version",
+        responses={200: ok(VersionDetailResponse, examples.VERSION), **errors(400, 404, 422, 500, 503)},
         description="Its metadata, and its model state as read (and checksum-verified) from its artifact.",
     )
     async def get_version(
@@ -103,6 +116,7 @@ class VersionsController(Controller):
         "/{series_id:str}/versions/{version:str}",
         status_code=200,
         summary="Delete one version",
+        responses={200: ok(DeleteResponse, examples.DELETED), **errors(400, 404, 422, 503)},
         description="Removes its row and artifacts. The number is never reused; latest is the newest left.",
     )
     async def delete_version(
@@ -115,6 +129,7 @@ class VersionsController(Controller):
         "/{series_id:str}",
         status_code=200,
         summary="Delete a series",
+        responses={200: ok(DeleteResponse, examples.DELETED), **errors(400, 404, 422, 503)},
         description="Removes every version's row and artifacts. A later fit continues the numbering.",
     )
     async def delete_series(
