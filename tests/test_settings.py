@@ -90,3 +90,14 @@ def test_a_refused_url_never_echoes_its_password() -> None:
     with pytest.raises(SettingsError) as raised:
         Settings.from_env({"DATABASE_URL": "mysql://admin:s3cret@db/prod"})
     assert "s3cret" not in str(raised.value)
+
+
+def test_libpq_sslmode_becomes_asyncpgs_ssl() -> None:
+    url = Settings.from_env({"DATABASE_URL": "postgresql://u:p@h/db?sslmode=require&application_name=x"})
+    assert url.database_url == "postgresql+asyncpg://u:p@h/db?ssl=require&application_name=x"
+
+
+@pytest.mark.parametrize("url", ["sqlite://", "sqlite:///:memory:", "sqlite+aiosqlite://"])
+def test_an_in_memory_sqlite_database_is_refused(url: str) -> None:
+    with pytest.raises(SettingsError, match="DATABASE_URL: an in-memory SQLite database"):
+        Settings.from_env({"DATABASE_URL": url})

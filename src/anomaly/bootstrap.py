@@ -79,7 +79,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
     )
     try:
         yield Adapters(
-            uow_factory=unit_of_work_factory(engine),
+            uow_factory=unit_of_work_factory(engine, settings.database_timeout_seconds),
             artifacts=FileArtifactStore(settings.model_state_folder, settings.training_data_folder),
             clock=SystemClock(),
             probe=SqlDatabaseProbe(engine, settings.database_timeout_seconds),

@@ -34,9 +34,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("migrate", help="apply database migrations to DATABASE_URL")
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
-    serve.add_argument("--port", type=int, default=8000, help="port to bind (default: %(default)s)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to bind (default: %(default)s)")
     serve.add_argument("--workers", type=_positive, default=1, help="worker processes (default: %(default)s)")
     return parser
+
+
+def _port(text: str) -> int:
+    value = int(text)
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError("must be from 0 to 65535")
+    return value
 
 
 def _positive(text: str) -> int:

@@ -2,6 +2,7 @@
 
 import math
 import os
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -85,7 +86,18 @@ def normalise_database_url(url: str) -> str:
     if not separator or scheme not in _URL_SCHEMES:
         accepted = ", ".join(f"{name}://" for name in _URL_SCHEMES)
         raise SettingsError(f"DATABASE_URL: unsupported URL {_redact(url)!r}; use one of {accepted}")
-    return f"{_URL_SCHEMES[scheme]}://{rest}"
+    driver = _URL_SCHEMES[scheme]
+    if driver.startswith("sqlite"):
+        database = rest.partition("?")[0]
+        if database in ("", "/", "/:memory:") or "mode=memory" in rest:
+            raise SettingsError(
+                "DATABASE_URL: an in-memory SQLite database loses every version at exit; give a file, "
+                "e.g. sqlite:///./data/anomaly.db"
+            )
+    else:
+        # libpq's (and psycopg2's) sslmode is asyncpg's ssl, with the same values.
+        rest = re.sub(r"([?&])sslmode=", r"\1ssl=", rest)
+    return f"{driver}://{rest}"
 
 
 def _read(env: Mapping[str, str], name: str, kind: Callable[[str], T], default: T, minimum: T) -> T:

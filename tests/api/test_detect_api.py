@@ -209,14 +209,14 @@ async def test_k_and_direction_change_the_band_and_the_verdict(memory_client: Cl
 @pytest.mark.parametrize(
     ("params", "field"), [({"direction": "sideways"}, "direction"), ({"k": "abc"}, "k"), ({"k": ""}, "k")]
 )
-async def test_an_unparseable_query_parameter_is_a_400_naming_it(
+async def test_an_unparseable_query_parameter_is_a_422_naming_it(
     memory_client: Client, params: dict[str, str], field: str
 ) -> None:
     await fit(memory_client, "cpu", SMALL)
 
     response = await memory_client.post("/predict/cpu", json=POINT, params=params)
 
-    assert_error(response, 400, "invalid_input", field)
+    assert_error(response, 422, "invalid_input", field)
     assert field in response.json()["message"]
 
 

@@ -46,7 +46,8 @@ async def test_bad_paging_parameters_are_named(memory_client: Client) -> None:
         ("limit=0", "limit", 422),
         ("limit=1001", "limit", 422),
         ("offset=-1", "offset", 422),
-        ("limit=ten", "limit", 400),
+        ("limit=ten", "limit", 422),
+        ("offset=9223372036854775808", "offset", 422),
     ]:
         response = await memory_client.get(f"/series?{query}")
         assert response.status_code == status, query
@@ -145,3 +146,13 @@ async def test_health_probes_and_healthcheck(memory_client: Client) -> None:
         await fit(memory_client, series)
     await memory_client.delete("/series/b")
     assert (await memory_client.get("/healthcheck")).json()["series_trained"] == 1
+
+
+async def test_version_numbers_beyond_any_stored_version_are_refused(memory_client: Client) -> None:
+    await fit(memory_client, "cpu")
+    for path in ["/series/cpu/versions/2147483648", "/series/cpu/versions/v99999999999999999999"]:
+        response = await memory_client.get(path)
+        assert response.status_code == 422
+        assert response.json()["field"] == "version"
+    deleted = await memory_client.delete("/series/cpu/versions/9223372036854775808")
+    assert deleted.status_code == 422

@@ -5,7 +5,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from anomaly.domain.errors import InvalidInput
-from anomaly.domain.versioning import next_version, parse_version
+from anomaly.domain.versioning import MAX_VERSION, next_version, parse_version
 
 
 def test_first_version_of_a_never_fitted_series_is_1() -> None:
@@ -53,6 +53,13 @@ def test_parse_version_rejects_anything_but_a_positive_ascii_integer(text: str) 
     assert caught.value.field == "version"
 
 
-@given(st.integers(min_value=1, max_value=10**18), st.sampled_from(["", "v", "V"]))
-def test_parse_version_reads_back_any_positive_version(version: int, prefix: str) -> None:
+@given(st.integers(min_value=1, max_value=MAX_VERSION), st.sampled_from(["", "v", "V"]))
+def test_parse_version_reads_back_any_storable_version(version: int, prefix: str) -> None:
     assert parse_version(f"{prefix}{version}") == version
+
+
+@pytest.mark.parametrize("text", [str(MAX_VERSION + 1), "v9223372036854775808", "9" * 40])
+def test_parse_version_refuses_numbers_no_version_can_have(text: str) -> None:
+    with pytest.raises(InvalidInput) as raised:
+        parse_version(text)
+    assert raised.value.field == "version"

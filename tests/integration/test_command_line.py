@@ -39,6 +39,12 @@ def test_a_bad_setting_stops_start_up_naming_it(tmp_path: Path) -> None:
         assert name in result.stderr
 
 
+def test_a_port_out_of_range_is_refused(tmp_path: Path) -> None:
+    result = anomaly("serve", "--port", "70000", cwd=tmp_path, env={})
+    assert result.returncode == 2
+    assert "--port" in result.stderr
+
+
 def test_fits_through_two_servers_on_one_database_never_collide(sql_url: str, tmp_path: Path) -> None:
     env = {
         "DATABASE_URL": sql_url,

@@ -69,7 +69,8 @@ async def test_an_unreachable_database_is_a_503_and_leaves_no_artifact(tmp_path:
     payload = response.json()
     assert payload["success"] is False
     assert payload["error"] == "database_unavailable"
-    assert "database" in payload["message"]
+    assert payload["message"] == "the metadata database is unavailable"
+    assert "127.0.0.1:9" not in response.text  # hosts are for the log, not for clients
     assert artifact_files(tmp_path) == []
 
 
@@ -82,7 +83,8 @@ async def test_an_unwritable_artifact_folder_is_a_503_and_records_no_version(
     assert response.status_code == 503
     payload = response.json()
     assert payload["error"] == "artifact_storage_unavailable"
-    assert str(tmp_path / "data") in payload["message"]
+    assert payload["message"] == "the artifact folder cannot be written"
+    assert str(tmp_path) not in response.text  # paths are for the log, not for clients
     assert await stored_versions(sqlite_url, "cpu") == []
     assert artifact_files(tmp_path) == []
 

@@ -5,14 +5,18 @@ import threading
 import pytest
 
 from anomaly.adapters.memory import FixedClock, InMemoryArtifactStore, InMemoryDatabase, InMemoryUnitOfWork
-from anomaly.domain.errors import InvalidInput
+from anomaly.domain.detection import Threshold
+from anomaly.domain.errors import InvalidInput, SeriesNotFound
 from anomaly.domain.model_format import decode_model_state
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.errors import ArtifactStorageFull, DatabaseUnavailable
+from anomaly.use_cases.delete_versions import DeleteVersions
 from anomaly.use_cases.fit_model import FitCommand, FitModel
+from anomaly.use_cases.model_states import ModelStates
 from anomaly.use_cases.offload import OFFLOAD_THRESHOLD, run_cpu_bound
+from anomaly.use_cases.predict import Predict
 
 LIMITS = BatchLimits(min_points=3, max_points=1_000_000)
 
@@ -104,3 +108,26 @@ async def test_large_batches_are_worked_on_off_the_event_loop_thread() -> None:
     large = await run_cpu_bound(OFFLOAD_THRESHOLD, threading.current_thread)
     assert small is loop_thread
     assert large is not loop_thread
+
+
+async def test_a_version_deleted_while_it_is_being_read_is_not_found_rather_than_damaged() -> None:
+    database = InMemoryDatabase()
+
+    class DeletedMidRead(InMemoryArtifactStore):
+        """Another request deletes the series between the row lookup and the artifact read."""
+
+        deleting = False
+
+        async def load(self, ref: ArtifactRef) -> bytes:
+            if not self.deleting:
+                self.deleting = True
+                await DeleteVersions(lambda: InMemoryUnitOfWork(database), self, ModelStates(self)).series(
+                    "cpu"
+                )
+            return await super().load(ref)
+
+    artifacts = DeletedMidRead()
+    uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
+    await FitModel(uow_factory, artifacts, FixedClock(), LIMITS)(command())
+    with pytest.raises(SeriesNotFound):
+        await Predict(uow_factory, ModelStates(artifacts))("cpu", None, 1, 1.0, Threshold())

@@ -147,9 +147,9 @@ class InMemoryArtifactStore:
     async def load(self, ref: ArtifactRef) -> bytes:
         content = self.files.get(ref.location)
         if content is None:
-            raise ArtifactUnreadable(f"artifact {ref.location} is missing")
+            raise ArtifactUnreadable(ref.location, "is missing")
         if hashlib.sha256(content).hexdigest() != ref.sha256:
-            raise ArtifactUnreadable(f"artifact {ref.location} does not match its checksum")
+            raise ArtifactUnreadable(ref.location, "does not match its checksum")
         return content
 
     async def delete(self, ref: ArtifactRef) -> None:

@@ -4,6 +4,8 @@ from anomaly.domain.errors import InvalidInput
 
 FIRST_VERSION = 1
 VERSION_STEP = 1
+# Versions are stored as 32-bit integers; no series will be fitted two billion times.
+MAX_VERSION = 2**31 - 1
 
 
 def next_version(last_allocated: int | None) -> int:
@@ -22,6 +24,9 @@ def next_version(last_allocated: int | None) -> int:
 def parse_version(text: str) -> int:
     """Read a version as clients write it: `7` or `v7`."""
     digits = text[1:] if text[:1] in ("v", "V") else text
-    if not digits.isascii() or not digits.isdigit() or int(digits) < FIRST_VERSION:
-        raise InvalidInput("version", f"must be a positive integer such as 7 or v7, got {text!r}")
+    if not digits.isascii() or not digits.isdigit() or not FIRST_VERSION <= int(digits) <= MAX_VERSION:
+        raise InvalidInput(
+            "version",
+            f"must be an integer from {FIRST_VERSION} to {MAX_VERSION} such as 7 or v7, got {text!r}",
+        )
     return int(digits)

@@ -1,21 +1,46 @@
-"""Failures of the outside world, as adapters report them to the use cases."""
+"""Failures of the outside world, as adapters report them to the use cases.
+
+Each carries two messages: `str(error)` with the details an operator needs in the log (paths,
+hosts, driver errors), and `public_message`, safe to send to any client.
+"""
 
 
 class StorageError(Exception):
     """Something we depend on failed; the request is ours to fail, not the client's."""
 
+    public_message = "a storage operation failed"
+
 
 class DatabaseUnavailable(StorageError):
     """The metadata database cannot be reached or did not answer in time."""
+
+    public_message = "the metadata database is unavailable"
+
+
+class SchemaMissing(StorageError):
+    """The database answers, but its tables were never created."""
+
+    public_message = "the database schema is missing: run `anomaly migrate`"
 
 
 class ArtifactStorageFull(StorageError):
     """The artifact folder has no room left."""
 
+    public_message = "no space left to store the artifacts"
+
 
 class ArtifactStorageUnavailable(StorageError):
     """The artifact folder cannot be written (missing, read-only, permissions)."""
 
+    public_message = "the artifact folder cannot be written"
+
 
 class ArtifactUnreadable(StorageError):
     """A stored artifact is missing, or its bytes no longer match the checksum recorded for them."""
+
+    public_message = "a stored artifact cannot be read"
+
+    def __init__(self, location: str, reason: str) -> None:
+        super().__init__(f"artifact {location} {reason}")
+        self.location = location
+        self.reason = reason

@@ -10,7 +10,7 @@ from anomaly.domain.time_series import BatchLimits, TimeSeries
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.use_cases.model_states import ModelStates
 from anomaly.use_cases.offload import run_cpu_bound
-from anomaly.use_cases.resolve_version import resolve_version
+from anomaly.use_cases.resolve_version import load_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +38,6 @@ class Detect:
     ) -> Detection:
         series = SeriesId(series_id)
         batch = await run_cpu_bound(len(values), lambda: TimeSeries.parse(timestamps, values, self._limits))
-        async with self._uow_factory() as uow:
-            stored = await resolve_version(uow.models, series, version)
-        state = await self._states.load(stored)
+        stored, state = await load_version(self._uow_factory, self._states, series, version)
         verdicts = await run_cpu_bound(len(values), lambda: judge_many(state, batch.values, threshold))
         return Detection(version=stored.version, verdicts=verdicts, band=band(state, threshold), state=state)

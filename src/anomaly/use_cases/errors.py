@@ -10,3 +10,5 @@ class ModelUnreadable(StorageError):
         super().__init__(f"version {version} of series {series_id!r} cannot be used: {reason}")
         self.series_id = series_id
         self.version = version
+        # It names the version and says what is wrong, never where the file lives.
+        self.public_message = str(self)

@@ -7,7 +7,7 @@ from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.use_cases.model_states import ModelStates
-from anomaly.use_cases.resolve_version import resolve_version
+from anomaly.use_cases.resolve_version import load_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +22,5 @@ class GetVersion:
         self._states = states
 
     async def __call__(self, series_id: str, version: int | None) -> VersionDetail:
-        async with self._uow_factory() as uow:
-            stored = await resolve_version(uow.models, SeriesId(series_id), version)
-        return VersionDetail(version=stored, state=await self._states.load(stored))
+        stored, state = await load_version(self._uow_factory, self._states, SeriesId(series_id), version)
+        return VersionDetail(version=stored, state=state)

@@ -1,5 +1,6 @@
 """Loads model states from their artifacts, verified once, then kept in a bounded in-process cache."""
 
+import logging
 from collections import OrderedDict
 
 from anomaly.domain.model import ModelState
@@ -10,6 +11,8 @@ from anomaly.ports.errors import ArtifactUnreadable
 from anomaly.use_cases.errors import ModelUnreadable
 
 DEFAULT_CAPACITY = 4096
+
+logger = logging.getLogger(__name__)
 
 
 class ModelStates:
@@ -24,7 +27,6 @@ class ModelStates:
         self._artifacts = artifacts
         self._capacity = capacity
         self._cache: OrderedDict[tuple[str, int, str], ModelState] = OrderedDict()
-        self.loads = 0
 
     async def load(self, version: ModelVersion) -> ModelState:
         key = (version.series_id.value, version.version, version.model.sha256)
@@ -42,8 +44,15 @@ class ModelStates:
         self._cache.pop((version.series_id.value, version.version, version.model.sha256), None)
 
     async def _read(self, version: ModelVersion) -> ModelState:
-        self.loads += 1
+        series, number = version.series_id.value, version.version
         try:
-            return decode_model_state(await self._artifacts.load(version.model))
-        except (ArtifactUnreadable, UnreadableModel) as error:
-            raise ModelUnreadable(version.series_id.value, version.version, str(error)) from error
+            content = await self._artifacts.load(version.model)
+        except ArtifactUnreadable as error:
+            logger.error("model artifact of version %d of %r: %s", number, series, error)
+            raise ModelUnreadable(series, number, f"its model artifact {error.reason}") from error
+        try:
+            return decode_model_state(content)
+        except UnreadableModel as error:
+            raise ModelUnreadable(
+                series, number, f"its model artifact is not a model state ({error})"
+            ) from error

@@ -9,6 +9,7 @@ T = TypeVar("T")
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
+MAX_OFFSET = 2**31 - 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +20,8 @@ class PageRequest:
     def __post_init__(self) -> None:
         if not 1 <= self.limit <= MAX_LIMIT:
             raise InvalidInput("limit", f"must be from 1 to {MAX_LIMIT}, got {self.limit}")
-        if self.offset < 0:
-            raise InvalidInput("offset", f"must be 0 or more, got {self.offset}")
+        if not 0 <= self.offset <= MAX_OFFSET:
+            raise InvalidInput("offset", f"must be from 0 to {MAX_OFFSET}, got {self.offset}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import validate_point
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.use_cases.model_states import ModelStates
-from anomaly.use_cases.resolve_version import resolve_version
+from anomaly.use_cases.resolve_version import load_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,9 +29,7 @@ class Predict:
     ) -> Prediction:
         series = SeriesId(series_id)
         validate_point(timestamp, value)
-        async with self._uow_factory() as uow:
-            stored = await resolve_version(uow.models, series, version)
-        state = await self._states.load(stored)
+        stored, state = await load_version(self._uow_factory, self._states, series, version)
         return Prediction(
             version=stored.version,
             verdict=judge(state, value, threshold),

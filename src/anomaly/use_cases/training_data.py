@@ -1,7 +1,9 @@
 """Use case: a version's training data as it was stored, with its model state, for plotting."""
 
+import logging
 from dataclasses import dataclass
 
+from anomaly.domain.errors import VersionNotFound
 from anomaly.domain.model import ModelState
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifact_store import ArtifactStore
@@ -9,7 +11,9 @@ from anomaly.ports.errors import ArtifactUnreadable
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.use_cases.errors import ModelUnreadable
 from anomaly.use_cases.model_states import ModelStates
-from anomaly.use_cases.resolve_version import resolve_version
+from anomaly.use_cases.resolve_version import load_version, still_stored
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,11 +32,14 @@ class GetTrainingData:
 
     async def __call__(self, series_id: str, version: int | None) -> TrainingData:
         series = SeriesId(series_id)
-        async with self._uow_factory() as uow:
-            stored = await resolve_version(uow.models, series, version)
-        state = await self._states.load(stored)
+        stored, state = await load_version(self._uow_factory, self._states, series, version)
         try:
             content = await self._artifacts.load(stored.data)
         except ArtifactUnreadable as error:
-            raise ModelUnreadable(series.value, stored.version, str(error)) from error
+            if not await still_stored(self._uow_factory, stored):
+                raise VersionNotFound(series.value, stored.version) from error
+            logger.error("training data of version %d of %r: %s", stored.version, series.value, error)
+            raise ModelUnreadable(
+                series.value, stored.version, f"its training data {error.reason}"
+            ) from error
         return TrainingData(series_id=series.value, version=stored.version, state=state, content=content)

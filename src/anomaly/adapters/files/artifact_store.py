@@ -43,11 +43,11 @@ class FileArtifactStore:
             async with aiofiles.open(path, "rb") as file:
                 content = await file.read()
         except FileNotFoundError:
-            raise ArtifactUnreadable(f"artifact {path} is missing") from None
+            raise ArtifactUnreadable(str(path), "is missing") from None
         except OSError as error:
-            raise ArtifactUnreadable(f"artifact {path} cannot be read: {error.strerror or error}") from error
+            raise ArtifactUnreadable(str(path), f"cannot be read ({error.strerror or error})") from error
         if len(content) != ref.size or await _sha256(content) != ref.sha256:
-            raise ArtifactUnreadable(f"artifact {path} does not match its checksum")
+            raise ArtifactUnreadable(str(path), "does not match its checksum")
         return content
 
     async def delete(self, ref: ArtifactRef) -> None:
@@ -59,7 +59,7 @@ class FileArtifactStore:
         # Never touch a file outside our folders, whatever a database row says.
         path = Path(ref.location).resolve()
         if not any(path.is_relative_to(root) for root in (self._model_folder, self._data_folder)):
-            raise ArtifactUnreadable(f"artifact {ref.location} is outside the artifact folders")
+            raise ArtifactUnreadable(ref.location, "is outside the artifact folders")
         return path
 
     async def _save(self, root: Path, series_id: SeriesId, suffix: str, content: bytes) -> ArtifactRef:

@@ -15,6 +15,7 @@ _DECODE_INLINE_LIMIT = 256 * 1024
 _PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _NAMED_FIELD = re.compile(r"field `(?P<name>[^`]+)`")
 _BYTE = re.compile(r"\(byte (?P<offset>\d+)\)")
+_NON_FINITE = re.compile(r"nan|inf", re.IGNORECASE)
 
 
 class MalformedBody(Exception):
@@ -65,7 +66,8 @@ def _malformed_message(message: str, body: bytes) -> str:
         return f"the request body is not valid JSON: {message}"
     offset = int(found.group("offset"))
     excerpt = body[max(0, offset - 24) : offset + 24].decode("utf-8", "replace")
+    hint = " (NaN and Infinity are not JSON numbers)" if _NON_FINITE.search(excerpt) else ""
     return (
         f"the request body is not valid JSON: {message.removeprefix('JSON is malformed: ')} "
-        f"near {excerpt!r} (NaN and Infinity are not JSON numbers)"
+        f"near {excerpt!r}{hint}"
     )

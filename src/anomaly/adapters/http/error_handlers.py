@@ -16,6 +16,7 @@ from anomaly.ports.errors import (
     ArtifactStorageFull,
     ArtifactStorageUnavailable,
     DatabaseUnavailable,
+    SchemaMissing,
     StorageError,
 )
 from anomaly.use_cases.errors import ModelUnreadable
@@ -72,7 +73,7 @@ def _invalid_parameter(request: AnyRequest, exc: Exception) -> Response[ErrorRes
     first = problems[0] if problems and isinstance(problems[0], dict) else {}
     field = first.get("key")
     message = f"{field}: {first.get('message', exc.detail)}" if field else exc.detail
-    return error_response(request, 400, "invalid_input", message, field=field)
+    return error_response(request, 422, "invalid_input", message, field=field)
 
 
 def _malformed_body(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
@@ -81,8 +82,10 @@ def _malformed_body(request: AnyRequest, exc: Exception) -> Response[ErrorRespon
 
 def _ours(status: int, error: str) -> Handler:
     def handle(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+        # The details (hosts, paths, driver errors) are for the log; the client gets what failed.
         logger.error("%s %s failed: %s", request.method, request.url.path, exc)
-        return error_response(request, status, error, str(exc))
+        assert isinstance(exc, StorageError)
+        return error_response(request, status, error, exc.public_message)
 
     return handle
 
@@ -115,6 +118,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     DatabaseUnavailable: _ours(503, "database_unavailable"),
     ArtifactStorageFull: _ours(507, "artifact_storage_full"),
     ArtifactStorageUnavailable: _ours(503, "artifact_storage_unavailable"),
+    SchemaMissing: _ours(500, "schema_missing"),
     StorageError: _ours(500, "storage_error"),
     HTTPException: _http,
     Exception: _unexpected,

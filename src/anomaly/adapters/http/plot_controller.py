@@ -44,7 +44,9 @@ class PlotController(Controller):
         try:
             batch = msgspec.json.decode(data.content, type=FitRequest)
         except msgspec.MsgspecError as error:
-            raise ModelUnreadable(series_id, data.version, f"training data is unreadable: {error}") from error
+            raise ModelUnreadable(
+                series_id, data.version, f"its training data is not a batch ({error})"
+            ) from error
         page = render_plot_page(
             PlotInput(
                 series_id=data.series_id,

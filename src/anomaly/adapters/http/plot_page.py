@@ -18,11 +18,13 @@ from anomaly.domain.model import ModelState
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 WIDTH, HEIGHT = 960, 420
-LEFT, RIGHT, TOP, BOTTOM = 90, 20, 20, 50
+LEFT, RIGHT, TOP, BOTTOM = 110, 20, 20, 50
 # More points than pixels only blur the line; each column keeps its extremes, so spikes stay visible.
 MAX_DRAWN_POINTS = 2 * (WIDTH - LEFT - RIGHT)
-MAX_MARKED_ANOMALIES = 500
-_UNIX_SECONDS_RANGE = (0, 10**10)
+MAX_MARKED_ANOMALIES = 1000
+# Timestamps in these ranges read as Unix seconds or milliseconds; others are shown as numbers.
+_UNIX_SECONDS = range(0, 10**10)
+_UNIX_MILLISECONDS = range(10**11, 10**14)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,10 +40,13 @@ class PlotInput:
 
 def render_plot_page(plot: PlotInput) -> str:
     title = f"{plot.series_id}, version {plot.version}"
+    flagged = int(judge_many(plot.state, plot.values, plot.threshold).flagged)
+    marked = min(flagged, MAX_MARKED_ANOMALIES)
     stats = (
         f"{plot.state.points_used} points, mean {plot.state.mean:.6g}, std {plot.state.std:.6g}; "
         f"normal band (k = {plot.threshold.k:g}, {plot.threshold.direction.value}): "
-        f"{plot.band.lower:.6g} to {plot.band.upper:.6g}"
+        f"{plot.band.lower:.6g} to {plot.band.upper:.6g}; {flagged} training points flagged"
+        + (f" ({marked} of them marked, evenly spread)" if marked < flagged else "")
     )
     return f"""<!DOCTYPE html>
 <html lang="en">
@@ -65,7 +70,7 @@ def render_plot_page(plot: PlotInput) -> str:
 <p class="legend">
   <span><i class="swatch" style="background:#1d4ed8"></i>training data</span>
   <span><i class="swatch" style="background:#111827;height:2px"></i>mean</span>
-  <span><i class="swatch" style="background:#bfdbfe"></i>normal band</span>
+  <span><i class="swatch" style="background:#bfdbfe;border:1px dashed #2563eb"></i>normal band</span>
   <span><i class="swatch" style="background:#dc2626"></i>points the model flags</span>
 </p>
 </body>
@@ -89,10 +94,12 @@ def _svg(plot: PlotInput) -> str:
     band_bottom = y_scale(max(plot.band.lower, low))
     mean_y = y_scale(plot.state.mean)
     line = " ".join(f"{x_scale(x):.1f},{y_scale(y):.1f}" for x, y in _downsample(xs, ys))
-    flagged = judge_many(plot.state, ys, plot.threshold).anomaly
+    flagged = np.flatnonzero(judge_many(plot.state, ys, plot.threshold).anomaly)
+    if flagged.shape[0] > MAX_MARKED_ANOMALIES:
+        flagged = flagged[np.linspace(0, flagged.shape[0] - 1, MAX_MARKED_ANOMALIES).astype(np.intp)]
     marks = "".join(
         f'<circle cx="{x_scale(x):.1f}" cy="{y_scale(y):.1f}" r="3" fill="#dc2626"/>'
-        for x, y in zip(xs[flagged][:MAX_MARKED_ANOMALIES], ys[flagged][:MAX_MARKED_ANOMALIES], strict=True)
+        for x, y in zip(xs[flagged].tolist(), ys[flagged].tolist(), strict=True)
     )
     return f"""<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"
      width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="training data with mean and normal band">
@@ -103,6 +110,10 @@ def _svg(plot: PlotInput) -> str:
   <line id="mean" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{mean_y:.1f}" y2="{mean_y:.1f}" stroke="#111827"
         stroke-width="2" stroke-dasharray="6 4"/>
   <polyline id="data" points="{line}" fill="none" stroke="#1d4ed8" stroke-width="1.5"/>
+  <line id="upper" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{band_top:.1f}" y2="{band_top:.1f}" stroke="#2563eb"
+        stroke-width="1" stroke-dasharray="2 3"/>
+  <line id="lower" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{band_bottom:.1f}" y2="{band_bottom:.1f}"
+        stroke="#2563eb" stroke-width="1" stroke-dasharray="2 3"/>
   {marks}
   {_axis_labels(xs, low, high)}
 </svg>"""
@@ -110,8 +121,8 @@ def _svg(plot: PlotInput) -> str:
 
 def _axis_labels(xs: npt.NDArray[np.float64], low: float, high: float) -> str:
     labels = [
-        (LEFT - 8, TOP + 12, "end", f"{high:.6g}"),
-        (LEFT - 8, HEIGHT - BOTTOM, "end", f"{low:.6g}"),
+        (LEFT - 8, TOP + 12, "end", f"{high:.5g}"),
+        (LEFT - 8, HEIGHT - BOTTOM, "end", f"{low:.5g}"),
         (LEFT, HEIGHT - BOTTOM + 20, "start", _time_label(int(xs[0]))),
         (WIDTH - RIGHT, HEIGHT - BOTTOM + 20, "end", _time_label(int(xs[-1]))),
     ]
@@ -123,10 +134,13 @@ def _axis_labels(xs: npt.NDArray[np.float64], low: float, high: float) -> str:
 
 
 def _time_label(timestamp: int) -> str:
-    if _UNIX_SECONDS_RANGE[0] <= timestamp < _UNIX_SECONDS_RANGE[1]:
-        moment = datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
-        return f"{timestamp} ({moment})"
-    return str(timestamp)
+    if timestamp in _UNIX_SECONDS:
+        seconds = float(timestamp)
+    elif timestamp in _UNIX_MILLISECONDS:
+        seconds = timestamp / 1000
+    else:
+        return str(timestamp)
+    return f"{timestamp} ({datetime.fromtimestamp(seconds, UTC):%Y-%m-%d %H:%M:%S} UTC)"
 
 
 def _scale(

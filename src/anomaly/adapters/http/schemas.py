@@ -5,7 +5,7 @@ from typing import Annotated
 
 import msgspec
 
-INT64_MAX = 2**63 - 1
+from anomaly.domain.time_series import INT64_MAX
 
 SERIES_ID_DESCRIPTION = "1 to 128 characters of letters, digits, '.', '_' or '-'; not '.' or '..'."
 

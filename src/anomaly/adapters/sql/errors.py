@@ -5,22 +5,30 @@ from contextlib import contextmanager
 
 from sqlalchemy import exc
 
-from anomaly.ports.errors import DatabaseUnavailable, StorageError
+from anomaly.ports.errors import DatabaseUnavailable, SchemaMissing, StorageError
 
 # Failures of reaching the database rather than of the statement: the client may retry later.
 _UNREACHABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
+
+
+# How SQLite and PostgreSQL say that a table is missing: the schema was never migrated.
+_MISSING_TABLE = ("no such table", "UndefinedTableError")
 
 
 @contextmanager
 def database_errors(action: str) -> Iterator[None]:
     try:
         yield
-    except _UNREACHABLE as error:
-        raise DatabaseUnavailable(f"database unavailable while {action}: {_cause(error)}") from error
     except exc.DBAPIError as error:
+        if any(marker in f"{type(error.orig).__name__}: {error.orig}" for marker in _MISSING_TABLE):
+            raise SchemaMissing(f"database schema is missing while {action}: {_cause(error)}") from error
+        if isinstance(error, _UNREACHABLE):
+            raise DatabaseUnavailable(f"database unavailable while {action}: {_cause(error)}") from error
         if error.connection_invalidated:
             raise DatabaseUnavailable(f"database connection lost while {action}") from error
         raise StorageError(f"database error while {action}: {_cause(error)}") from error
+    except _UNREACHABLE as error:
+        raise DatabaseUnavailable(f"database unavailable while {action}: {_cause(error)}") from error
     except (OSError, TimeoutError) as error:
         # asyncpg raises these directly when it cannot connect at all.
         raise DatabaseUnavailable(f"database unreachable while {action}: {error}") from error

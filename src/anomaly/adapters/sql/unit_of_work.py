@@ -1,6 +1,7 @@
 """A unit of work on one pooled connection and one transaction."""
 
 import asyncio
+import logging
 from types import TracebackType
 from typing import Self
 
@@ -8,24 +9,31 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.model_repository import SqlModelRepository
+from anomaly.ports.errors import DatabaseUnavailable
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 
+logger = logging.getLogger(__name__)
 
-def unit_of_work_factory(engine: AsyncEngine) -> UnitOfWorkFactory:
+
+def unit_of_work_factory(engine: AsyncEngine, timeout_seconds: float = 5.0) -> UnitOfWorkFactory:
     """Units of work on `engine`; on SQLite, writers of this process take turns on a lock.
 
     SQLite admits one writer at a time and makes the others sleep and poll; queueing them on an
     asyncio lock instead wakes each the moment its turn comes. Other processes still wait through
-    SQLite's busy timeout.
+    SQLite's busy timeout. A writer waits for its turn at most `timeout_seconds`, like any other
+    wait for the database.
     """
     write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-    return lambda: SqlUnitOfWork(engine, write_lock)
+    return lambda: SqlUnitOfWork(engine, write_lock, timeout_seconds)
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: AsyncEngine, write_lock: asyncio.Lock | None = None) -> None:
+    def __init__(
+        self, engine: AsyncEngine, write_lock: asyncio.Lock | None = None, timeout_seconds: float = 5.0
+    ) -> None:
         self._engine = engine
         self._write_lock = write_lock
+        self._timeout = timeout_seconds
         self._holds_write_lock = False
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
@@ -51,8 +59,14 @@ class SqlUnitOfWork:
         assert self._transaction is not None
         try:
             if self._transaction.is_active:
+                await self._transaction.rollback()
+        except Exception:
+            # The connection is being discarded either way; a failed rollback must not hide the
+            # error (or cancellation) that brought us here, and alone it loses nothing.
+            if exc is None:
                 with database_errors("rolling back"):
-                    await self._transaction.rollback()
+                    raise
+            logger.warning("rollback failed while handling %r", exc, exc_info=True)
         finally:
             try:
                 await self._connection.close()
@@ -69,7 +83,13 @@ class SqlUnitOfWork:
 
     async def _before_write(self) -> None:
         if self._write_lock is not None and not self._holds_write_lock:
-            await self._write_lock.acquire()
+            try:
+                async with asyncio.timeout(self._timeout):
+                    await self._write_lock.acquire()
+            except TimeoutError:
+                raise DatabaseUnavailable(
+                    f"database busy: no turn to write within {self._timeout:g} s"
+                ) from None
             self._holds_write_lock = True
 
     def _release_write_lock(self) -> None:
