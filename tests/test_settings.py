@@ -101,3 +101,22 @@ def test_libpq_sslmode_becomes_asyncpgs_ssl() -> None:
 def test_an_in_memory_sqlite_database_is_refused(url: str) -> None:
     with pytest.raises(SettingsError, match="DATABASE_URL: an in-memory SQLite database"):
         Settings.from_env({"DATABASE_URL": url})
+
+
+def test_api_keys_come_from_the_variable_or_a_file_it_names(tmp_path: Path) -> None:
+    inline = Settings.from_env({"ANOMALY_API_KEYS": "aaaaaaaaaaaaaaaa, bbbbbbbbbbbbbbbb:team-a."})
+    assert inline.api_keys == (("aaaaaaaaaaaaaaaa", None), ("bbbbbbbbbbbbbbbb", "team-a."))
+    keys = tmp_path / "keys"
+    keys.write_text("# operators\naaaaaaaaaaaaaaaa\nbbbbbbbbbbbbbbbb:team-a.  # team A\n")
+    assert Settings.from_env({"ANOMALY_API_KEYS": f"@{keys}"}).api_keys == inline.api_keys
+    assert "aaaaaaaaaaaaaaaa" not in repr(inline)
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["too-short", "aaaaaaaaaaaaaaaa:bad/prefix", "aaaaaaaaaaaaaaaa aaaaaaaaaaaaaaaa", "@/nonexistent/keys"],
+)
+def test_bad_api_keys_are_refused_without_echoing_them(value: str) -> None:
+    with pytest.raises(SettingsError, match="ANOMALY_API_KEYS") as raised:
+        Settings.from_env({"ANOMALY_API_KEYS": value})
+    assert "aaaaaaaaaaaaaaaa" not in str(raised.value)

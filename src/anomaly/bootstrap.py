@@ -1,5 +1,6 @@
 """The composition root: the one place that chooses adapters and wires them into the HTTP app."""
 
+import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, fields
@@ -13,6 +14,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
+from anomaly.adapters.http.auth import ApiKeys, provide_caller, require_api_key
 from anomaly.adapters.http.detect_controller import DetectController
 from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
 from anomaly.adapters.http.fit_controller import FitController
@@ -41,6 +43,8 @@ from anomaly.use_cases.service_status import ServiceStatus
 from anomaly.use_cases.training_data import GetTrainingData
 
 VERSION = "0.1.0"
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,8 +120,15 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
     def open_adapters() -> AbstractAsyncContextManager[Adapters]:
         return nullcontext(adapters) if adapters is not None else production_adapters(settings)
 
+    api_keys = ApiKeys(settings.api_keys)
+
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        if not api_keys.enabled:
+            logger.warning(
+                "ANOMALY_API_KEYS is not set: every endpoint is OPEN to anyone who can reach this "
+                "service. Set it to require `Authorization: Bearer <key>`."
+            )
         async with open_adapters() as opened:
             app.state.services = build_services(settings, opened)
             yield
@@ -131,11 +142,16 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             PlotController,
         ],
         dependencies={
-            field.name: Provide(_service(field.name), sync_to_thread=False) for field in fields(Services)
+            "caller": Provide(provide_caller, sync_to_thread=False),
+            **{field.name: Provide(_service(field.name), sync_to_thread=False) for field in fields(Services)},
         },
+        guards=[require_api_key],
+        state=State({"api_keys": api_keys}),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,
+        # Logging belongs to the process (`anomaly serve` configures it), not to the app.
+        logging_config=None,
         openapi_config=OpenAPIConfig(
             title="anomaly",
             version=VERSION,

@@ -4,7 +4,7 @@ import math
 import os
 import re
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TypeVar
 
@@ -54,6 +54,8 @@ class Settings:
     max_request_body_bytes: int = _body_limit(_DEFAULT_MAX_POINTS)
     database_pool_size: int = _DEFAULT_POOL_SIZE
     database_timeout_seconds: float = _DEFAULT_TIMEOUT_SECONDS
+    # (secret, series prefix or None); empty: the service is open to anyone who reaches it.
+    api_keys: tuple[tuple[str, str | None], ...] = field(default=(), repr=False)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> "Settings":
@@ -77,6 +79,7 @@ class Settings:
             database_timeout_seconds=_read(
                 env, "DATABASE_TIMEOUT_SECONDS", float, _DEFAULT_TIMEOUT_SECONDS, minimum=0.1
             ),
+            api_keys=_api_keys(env.get("ANOMALY_API_KEYS", "")),
         )
 
 
@@ -113,6 +116,40 @@ def _read(env: Mapping[str, str], name: str, kind: Callable[[str], T], default: 
     if value < minimum:  # type: ignore[operator]
         raise SettingsError(f"{name}: must be at least {minimum}, got {raw!r}")
     return value
+
+
+_KEY = re.compile(r"[A-Za-z0-9._~+/=-]{16,256}")
+_PREFIX = re.compile(r"[A-Za-z0-9._-]{1,128}")
+
+
+def _api_keys(raw: str) -> tuple[tuple[str, str | None], ...]:
+    """`key[:series-prefix]` entries separated by commas or white space; `@path` reads them from a file.
+
+    In a file, `#` starts a comment. Keys are at least 16 characters; error messages never show one.
+    """
+    text = raw.strip()
+    if text.startswith("@"):
+        try:
+            text = Path(text[1:]).read_text()
+        except OSError as error:
+            raise SettingsError(f"ANOMALY_API_KEYS: cannot read {text[1:]!r}: {error.strerror}") from None
+        text = "\n".join(line.split("#", 1)[0] for line in text.splitlines())
+    keys: dict[str, str | None] = {}
+    for position, entry in enumerate(re.split(r"[\s,]+", text.strip()), start=1):
+        if not entry:
+            continue
+        secret, separator, prefix = entry.partition(":")
+        if not _KEY.fullmatch(secret):
+            raise SettingsError(
+                f"ANOMALY_API_KEYS: entry {position} is not a key of 16 to 256 characters of "
+                "letters, digits and ._~+/=-"
+            )
+        if separator and not _PREFIX.fullmatch(prefix):
+            raise SettingsError(f"ANOMALY_API_KEYS: entry {position} has an invalid series prefix {prefix!r}")
+        if secret in keys:
+            raise SettingsError(f"ANOMALY_API_KEYS: entry {position} repeats a key")
+        keys[secret] = prefix if separator else None
+    return tuple(keys.items())
 
 
 def _redact(url: str) -> str:

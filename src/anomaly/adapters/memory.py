@@ -60,16 +60,18 @@ class InMemoryModelRepository:
     async def count_versions(self, series_id: SeriesId) -> int:
         return len(self._versions(series_id))
 
-    async def list_series(self, limit: int, offset: int = 0) -> list[SeriesSummary]:
-        names = sorted({series for series, _ in self._database.rows})
+    async def list_series(
+        self, limit: int, offset: int = 0, prefix: str | None = None
+    ) -> list[SeriesSummary]:
+        names = sorted({series for series, _ in self._database.rows if series.startswith(prefix or "")})
         summaries = []
         for name in names[offset : offset + limit]:
             versions = self._versions(SeriesId(name))
             summaries.append(SeriesSummary(SeriesId(name), versions[0].version, len(versions)))
         return summaries
 
-    async def count_series(self) -> int:
-        return len({series for series, _ in self._database.rows})
+    async def count_series(self, prefix: str | None = None) -> int:
+        return len({series for series, _ in self._database.rows if series.startswith(prefix or "")})
 
     async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
         await self._lock()

@@ -40,12 +40,14 @@ class ModelRepository(Protocol):
         """How many versions of the series are stored."""
         ...
 
-    async def list_series(self, limit: int, offset: int = 0) -> list[SeriesSummary]:
-        """Series with at least one stored version, ordered by id."""
+    async def list_series(
+        self, limit: int, offset: int = 0, prefix: str | None = None
+    ) -> list[SeriesSummary]:
+        """Series with at least one stored version, ordered by id; only ids starting with `prefix`."""
         ...
 
-    async def count_series(self) -> int:
-        """How many series have at least one stored version."""
+    async def count_series(self, prefix: str | None = None) -> int:
+        """How many series have at least one stored version (and an id starting with `prefix`)."""
         ...
 
     async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:

@@ -9,8 +9,9 @@ class ListSeries:
     def __init__(self, uow_factory: UnitOfWorkFactory) -> None:
         self._uow_factory = uow_factory
 
-    async def __call__(self, page: PageRequest) -> Page[SeriesSummary]:
+    async def __call__(self, page: PageRequest, prefix: str | None = None) -> Page[SeriesSummary]:
+        """`prefix` limits the listing to the series a caller may see."""
         async with self._uow_factory() as uow:
-            items = await uow.models.list_series(page.limit, page.offset)
-            total = await uow.models.count_series()
+            items = await uow.models.list_series(page.limit, page.offset, prefix)
+            total = await uow.models.count_series(prefix)
         return Page(items=items, total=total, request=page)

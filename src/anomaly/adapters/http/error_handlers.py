@@ -28,6 +28,7 @@ AnyRequest = Request[Any, Any, Any]
 # Stable names for the statuses clients meet most; HTTP's phrases have changed across versions.
 _HTTP_ERROR_NAMES = {
     400: "bad_request",
+    401: "unauthorized",
     404: "not_found",
     405: "method_not_allowed",
     413: "payload_too_large",

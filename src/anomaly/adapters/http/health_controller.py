@@ -4,6 +4,7 @@ from litestar import Controller, Response, get
 from litestar.di import NamedDependency
 
 from anomaly.adapters.http import examples
+from anomaly.adapters.http.auth import PUBLIC
 from anomaly.adapters.http.latency import Latencies, LatencyWindow
 from anomaly.adapters.http.openapi import errors, ok
 from anomaly.adapters.http.schemas import HealthcheckResponse, Latency, ProbeResponse
@@ -16,6 +17,7 @@ class HealthController(Controller):
 
     @get(
         "/health/live",
+        opt=PUBLIC,
         summary="Liveness",
         description="200 while the process answers requests.",
         responses={200: ok(ProbeResponse, examples.PROBE_OK)},
@@ -25,6 +27,7 @@ class HealthController(Controller):
 
     @get(
         "/health/ready",
+        opt=PUBLIC,
         summary="Readiness",
         description="200 when the metadata database answers, 503 otherwise.",
         responses={

@@ -20,6 +20,7 @@ from anomaly.adapters.http.schemas import (
     VersionItem,
     VersionPage,
 )
+from anomaly.domain.caller import Caller
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.versioning import parse_version
 from anomaly.use_cases.delete_versions import DeleteVersions
@@ -45,10 +46,11 @@ class VersionsController(Controller):
     async def list_series(
         self,
         list_series: NamedDependency[ListSeries],
+        caller: NamedDependency[Caller],
         limit: LimitQuery = DEFAULT_LIMIT,
         offset: OffsetQuery = 0,
     ) -> SeriesPage:
-        page = await list_series(PageRequest(limit=limit, offset=offset))
+        page = await list_series(PageRequest(limit=limit, offset=offset), prefix=caller.series_prefix)
         return SeriesPage(
             items=[
                 SeriesItem(

@@ -90,9 +90,12 @@ class SqlModelRepository:
         with database_errors("counting versions"):
             return int((await self._connection.execute(statement)).scalar_one())
 
-    async def list_series(self, limit: int, offset: int = 0) -> list[SeriesSummary]:
+    async def list_series(
+        self, limit: int, offset: int = 0, prefix: str | None = None
+    ) -> list[SeriesSummary]:
         statement = (
             sa.select(models.c.series_id, sa.func.max(models.c.version), sa.func.count())
+            .where(_starting_with(prefix))
             .group_by(models.c.series_id)
             .order_by(models.c.series_id)
             .limit(limit)
@@ -105,8 +108,8 @@ class SqlModelRepository:
             for series, latest, count in rows
         ]
 
-    async def count_series(self) -> int:
-        statement = sa.select(sa.func.count(sa.distinct(models.c.series_id)))
+    async def count_series(self, prefix: str | None = None) -> int:
+        statement = sa.select(sa.func.count(sa.distinct(models.c.series_id))).where(_starting_with(prefix))
         with database_errors("counting series"):
             return int((await self._connection.execute(statement)).scalar_one())
 
@@ -127,6 +130,11 @@ class SqlModelRepository:
         with database_errors("deleting a series"):
             rows = (await self._connection.execute(statement)).mappings().all()
         return sorted((_from_row(row) for row in rows), key=lambda row: row.version, reverse=True)
+
+
+def _starting_with(prefix: str | None) -> sa.ColumnElement[bool]:
+    # autoescape: '_' in a series id is a LIKE wildcard otherwise.
+    return sa.true() if prefix is None else models.c.series_id.startswith(prefix, autoescape=True)
 
 
 def _dialect_insert(connection: AsyncConnection) -> Any:
