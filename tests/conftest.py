@@ -41,7 +41,9 @@ async def postgres_url(postgres_database: str) -> str:
     engine = create_engine(postgres_database, pool_size=1, timeout_seconds=10)
     try:
         async with engine.begin() as connection:
-            await connection.exec_driver_sql("TRUNCATE anomaly_detection_models, anomaly_detection_series")
+            await connection.exec_driver_sql(
+                "TRUNCATE anomaly_detection_models, anomaly_detection_series, anomaly_idempotency_keys"
+            )
     finally:
         await engine.dispose()
     return postgres_database

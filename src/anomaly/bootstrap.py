@@ -35,6 +35,7 @@ from anomaly.use_cases.delete_versions import DeleteVersions
 from anomaly.use_cases.detect import Detect
 from anomaly.use_cases.fit_model import FitModel
 from anomaly.use_cases.get_version import GetVersion
+from anomaly.use_cases.idempotent_fit import IdempotentFit
 from anomaly.use_cases.list_series import ListSeries
 from anomaly.use_cases.list_versions import ListVersions
 from anomaly.use_cases.model_states import ModelStates
@@ -62,6 +63,7 @@ class Services:
     """The use cases, by the names the HTTP handlers ask for them."""
 
     fit_model: FitModel
+    idempotent_fit: IdempotentFit
     predict: Predict
     detect: Detect
     list_series: ListSeries
@@ -95,13 +97,15 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
 def build_services(settings: Settings, adapters: Adapters) -> Services:
     uow, artifacts = adapters.uow_factory, adapters.artifacts
     states = ModelStates(artifacts)
+    fit_model = FitModel(
+        uow,
+        artifacts,
+        adapters.clock,
+        BatchLimits(settings.min_training_data_points, settings.max_training_data_points),
+    )
     return Services(
-        fit_model=FitModel(
-            uow,
-            artifacts,
-            adapters.clock,
-            BatchLimits(settings.min_training_data_points, settings.max_training_data_points),
-        ),
+        fit_model=fit_model,
+        idempotent_fit=IdempotentFit(uow, fit_model, adapters.clock),
         predict=Predict(uow, states),
         detect=Detect(uow, states, settings.max_training_data_points),
         list_series=ListSeries(uow),

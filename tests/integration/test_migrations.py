@@ -43,6 +43,7 @@ def test_every_revision_upgrades_downgrades_and_upgrades_again(empty_postgres: s
     assert asyncio.run(table_names(empty_postgres)) == {
         "anomaly_detection_series",
         "anomaly_detection_models",
+        "anomaly_idempotency_keys",
     }
     asyncio.run(downgrade(empty_postgres, "base"))
     assert asyncio.run(table_names(empty_postgres)) == set()

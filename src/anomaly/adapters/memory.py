@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from types import TracebackType
 from typing import Self
 
+from anomaly.domain.idempotency import IdempotencyRecord
 from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.versioning import next_version
@@ -20,6 +21,7 @@ class InMemoryDatabase:
 
     last_versions: dict[str, int] = field(default_factory=dict)
     rows: dict[tuple[str, int], ModelVersion] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     # Plays the part of the row lock a SQL database takes on the version counter.
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
 
@@ -33,7 +35,7 @@ class InMemoryModelRepository:
         self.staged_deletions: list[tuple[str, int]] = []
 
     async def allocate_version(self, series_id: SeriesId) -> int:
-        await self._lock()
+        await self.lock()
         last = self.staged_versions.get(series_id.value, self._database.last_versions.get(series_id.value))
         version = next_version(last)
         self.staged_versions[series_id.value] = version
@@ -74,14 +76,14 @@ class InMemoryModelRepository:
         return len({series for series, _ in self._database.rows if series.startswith(prefix or "")})
 
     async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
-        await self._lock()
+        await self.lock()
         row = self._database.rows.get((series_id.value, version))
         if row is not None:
             self.staged_deletions.append((series_id.value, version))
         return row
 
     async def delete_series(self, series_id: SeriesId) -> list[ModelVersion]:
-        await self._lock()
+        await self.lock()
         rows = self._versions(series_id)
         self.staged_deletions.extend((series_id.value, row.version) for row in rows)
         return rows
@@ -90,10 +92,54 @@ class InMemoryModelRepository:
         rows = [row for (sid, _), row in self._database.rows.items() if sid == series_id.value]
         return sorted(rows, key=lambda row: row.version, reverse=True)
 
-    async def _lock(self) -> None:
+    async def lock(self) -> None:
         if not self.holds_lock:
             await self._database.write_lock.acquire()
             self.holds_lock = True
+
+
+class InMemoryIdempotencyRepository:
+    """Writes go straight to the shared dict: the repository holds the write lock while they happen."""
+
+    def __init__(self, database: InMemoryDatabase, models: InMemoryModelRepository) -> None:
+        self._database = database
+        self._models = models
+        self.staged: dict[tuple[str, str], IdempotencyRecord | None] = {}
+
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        await self._models.lock()
+        existing = self._current(record.caller, record.key)
+        if existing is None:
+            self.staged[(record.caller, record.key)] = record
+        return existing
+
+    async def replace(self, record: IdempotencyRecord) -> None:
+        await self._models.lock()
+        self.staged[(record.caller, record.key)] = record
+
+    async def complete(self, caller: str, key: str, status: int, response: bytes) -> None:
+        await self._models.lock()
+        current = self._current(caller, key)
+        if current is not None:
+            self.staged[(caller, key)] = current.completed(status, response)
+
+    async def release(self, caller: str, key: str) -> None:
+        await self._models.lock()
+        current = self._current(caller, key)
+        if current is not None and current.status is None:
+            self.staged[(caller, key)] = None
+
+    async def delete_expired(self, now: datetime) -> int:
+        await self._models.lock()
+        expired = [key for key, record in self._database.idempotency.items() if record.expires_at <= now]
+        for key in expired:
+            self.staged[key] = None
+        return len(expired)
+
+    def _current(self, caller: str, key: str) -> IdempotencyRecord | None:
+        if (caller, key) in self.staged:
+            return self.staged[(caller, key)]
+        return self._database.idempotency.get((caller, key))
 
 
 class InMemoryUnitOfWork:
@@ -102,6 +148,7 @@ class InMemoryUnitOfWork:
     def __init__(self, database: InMemoryDatabase) -> None:
         self._database = database
         self.models = InMemoryModelRepository(database)
+        self.idempotency = InMemoryIdempotencyRepository(database, self.models)
         self.committed = False
 
     async def __aenter__(self) -> Self:
@@ -121,6 +168,11 @@ class InMemoryUnitOfWork:
             self._database.rows[(row.series_id.value, row.version)] = row
         for key in self.models.staged_deletions:
             self._database.rows.pop(key, None)
+        for pair, record in self.idempotency.staged.items():
+            if record is None:
+                self._database.idempotency.pop(pair, None)
+            else:
+                self._database.idempotency[pair] = record
         self.committed = True
         self._release()
 
@@ -128,6 +180,7 @@ class InMemoryUnitOfWork:
         self.models.staged_versions.clear()
         self.models.staged_rows.clear()
         self.models.staged_deletions.clear()
+        self.idempotency.staged.clear()
         if self.models.holds_lock:
             self.models.holds_lock = False
             self._database.write_lock.release()

@@ -4,6 +4,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Protocol, Self
 
+from anomaly.ports.idempotency_repository import IdempotencyRepository
 from anomaly.ports.model_repository import ModelRepository
 
 
@@ -13,6 +14,11 @@ class UnitOfWork(Protocol):
     @property
     def models(self) -> ModelRepository:
         """The model registry, inside this unit of work."""
+        ...
+
+    @property
+    def idempotency(self) -> IdempotencyRepository:
+        """The idempotency keys, inside this unit of work."""
         ...
 
     async def __aenter__(self) -> Self: ...

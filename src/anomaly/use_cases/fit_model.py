@@ -1,7 +1,7 @@
 """Use case: validate a batch, fit a model, store its artifacts and record it as the series' next version."""
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 
 import anyio
@@ -13,7 +13,7 @@ from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits, TimeSeries
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.clock import Clock
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from anomaly.use_cases.offload import run_cpu_bound
 
 logger = logging.getLogger(__name__)
@@ -36,6 +36,10 @@ class FitResult:
     state: ModelState
 
 
+# Work that must commit or roll back together with the version's row.
+OnRecord = Callable[[UnitOfWork, FitResult], Awaitable[None]]
+
+
 class FitModel:
     """Artifacts are written and synced first, then one short transaction numbers and records the version.
 
@@ -51,7 +55,8 @@ class FitModel:
         self._clock = clock
         self._limits = limits
 
-    async def __call__(self, command: FitCommand) -> FitResult:
+    async def __call__(self, command: FitCommand, on_record: OnRecord | None = None) -> FitResult:
+        """Fit and record; `on_record`, if given, runs in the recording transaction, before its commit."""
         series_id = SeriesId(command.series_id)
         state = await run_cpu_bound(len(command.values), lambda: self._fit(command))
         model_ref = await self._artifacts.save_model(series_id, encode_model_state(state))
@@ -60,15 +65,19 @@ class FitModel:
         except BaseException:
             await self._discard(model_ref)
             raise
-        version = await self._record(series_id, state, model_ref, data_ref)
-        return FitResult(series_id=series_id, version=version, state=state)
+        return await self._record(series_id, state, model_ref, data_ref, on_record)
 
     def _fit(self, command: FitCommand) -> ModelState:
         return fit(TimeSeries.parse(command.timestamps, command.values, self._limits))
 
     async def _record(
-        self, series_id: SeriesId, state: ModelState, model_ref: ArtifactRef, data_ref: ArtifactRef
-    ) -> int:
+        self,
+        series_id: SeriesId,
+        state: ModelState,
+        model_ref: ArtifactRef,
+        data_ref: ArtifactRef,
+        on_record: OnRecord | None,
+    ) -> FitResult:
         now = self._clock.now()
         committing = False
         try:
@@ -85,6 +94,9 @@ class FitModel:
                         updated_at=now,
                     )
                 )
+                result = FitResult(series_id=series_id, version=version, state=state)
+                if on_record is not None:
+                    await on_record(uow, result)
                 committing = True
                 await uow.commit()
         except BaseException:
@@ -94,7 +106,7 @@ class FitModel:
             if not committing:
                 await self._discard(model_ref, data_ref)
             raise
-        return version
+        return result
 
     async def _discard(self, *refs: ArtifactRef) -> None:
         with anyio.CancelScope(shield=True):

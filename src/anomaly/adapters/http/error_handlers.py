@@ -12,6 +12,7 @@ from litestar.types import ExceptionHandlersMap
 from anomaly.adapters.http.body import MalformedBody
 from anomaly.adapters.http.schemas import ErrorResponse
 from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionNotFound
+from anomaly.domain.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused
 from anomaly.ports.errors import (
     ArtifactStorageFull,
     ArtifactStorageUnavailable,
@@ -77,6 +78,13 @@ def _invalid_parameter(request: AnyRequest, exc: Exception) -> Response[ErrorRes
     return error_response(request, 422, "invalid_input", message, field=field)
 
 
+def _client(status: int, error: str) -> Handler:
+    def handle(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+        return error_response(request, status, error, str(exc))
+
+    return handle
+
+
 def _malformed_body(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
     return error_response(request, 400, "malformed_json", str(exc), field="body")
 
@@ -115,6 +123,8 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     VersionNotFound: _version_not_found,
     ValidationException: _invalid_parameter,
     ModelUnreadable: _ours(500, "model_unreadable"),
+    IdempotencyKeyInUse: _client(409, "idempotency_key_in_use"),
+    IdempotencyKeyReused: _client(422, "idempotency_key_reused"),
     MalformedBody: _malformed_body,
     DatabaseUnavailable: _ours(503, "database_unavailable"),
     ArtifactStorageFull: _ours(507, "artifact_storage_full"),

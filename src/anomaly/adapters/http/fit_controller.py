@@ -2,16 +2,20 @@
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, post
+import msgspec
+from litestar import Controller, MediaType, Request, Response, post
 from litestar.di import NamedDependency
-from litestar.params import PathParameter
+from litestar.params import HeaderParameter, PathParameter
 
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.body import canonical_bytes, decode_body
 from anomaly.adapters.http.latency import Latencies
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, SERIES_ID_DESCRIPTION, FitRequest, FitResponse
-from anomaly.use_cases.fit_model import FitCommand, FitModel
+from anomaly.domain.caller import Caller
+from anomaly.domain.idempotency import HEADER, fingerprint, parse_key
+from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult
+from anomaly.use_cases.idempotent_fit import IdempotentFit
 
 
 class FitController(Controller):
@@ -22,7 +26,7 @@ class FitController(Controller):
         "/{series_id:str}",
         status_code=200,
         operation_class=json_body(FitRequest, examples.FIT_BODY),
-        responses={200: ok(FitResponse, examples.FIT), **errors(400, 413, 422, 500, 503, 507)},
+        responses={200: ok(FitResponse, examples.FIT), **errors(400, 409, 413, 422, 500, 503, 507)},
         summary="Fit a new model version",
         description=(
             "Validates the batch, fits the series' model (mean and population standard deviation), stores "
@@ -35,25 +39,55 @@ class FitController(Controller):
         request: Request[Any, Any, Any],
         series_id: Annotated[str, PathParameter(description=SERIES_ID_DESCRIPTION)],
         fit_model: NamedDependency[FitModel],
+        idempotent_fit: NamedDependency[IdempotentFit],
+        caller: NamedDependency[Caller],
         latencies: NamedDependency[Latencies],
-    ) -> FitResponse:
-        # The body is decoded here rather than by the framework so that types are checked strictly
-        # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(
+                name=HEADER,
+                description=(
+                    "Makes retries safe: a retry with the same key and body gets the first response again "
+                    "(header `Idempotent-Replayed: true`) and creates no version. Keys live 24 hours."
+                ),
+            ),
+        ] = None,
+    ) -> Response[bytes]:
         with latencies.training.measure():
+            # The body is decoded here rather than by the framework so that types are checked strictly
+            # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.
             body = await request.body()
             payload = await decode_body(body, FitRequest)
-            result = await fit_model(
-                FitCommand(
-                    series_id=series_id,
-                    timestamps=payload.timestamps,
-                    values=payload.values,
-                    training_data=canonical_bytes(body, payload, FIT_REQUEST_KEYS),
-                )
+            command = FitCommand(
+                series_id=series_id,
+                timestamps=payload.timestamps,
+                values=payload.values,
+                training_data=canonical_bytes(body, payload, FIT_REQUEST_KEYS),
             )
-        return FitResponse(
+            if idempotency_key is None:
+                return _json(200, _render(await fit_model(command)))
+            stored = await idempotent_fit(
+                caller,
+                parse_key(idempotency_key),
+                fingerprint(b"POST /fit/", series_id.encode(), body),
+                command,
+                _render,
+            )
+            headers = {"Idempotent-Replayed": "true"} if stored.replayed else None
+            return _json(stored.status, stored.body, headers)
+
+
+def _render(result: FitResult) -> bytes:
+    return msgspec.json.encode(
+        FitResponse(
             series_id=result.series_id.value,
             success=True,
             message=f"Model trained and stored as version {result.version}.",
             version=result.version,
             points_used=result.state.points_used,
         )
+    )
+
+
+def _json(status: int, body: bytes, headers: dict[str, str] | None = None) -> Response[bytes]:
+    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)

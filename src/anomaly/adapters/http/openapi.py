@@ -18,6 +18,12 @@ from anomaly.adapters.http.schemas import ErrorResponse
 _ERROR_EXAMPLES: Mapping[int, tuple[str, str, str, str | None]] = {
     400: ("Not JSON", "malformed_json", "the request body is not valid JSON: ...", "body"),
     404: ("Not found", "series_not_found", "series 'cpu' has no model version", "series_id"),
+    409: (
+        "Retry too early",
+        "idempotency_key_in_use",
+        "a request with this Idempotency-Key is still running",
+        None,
+    ),
     413: ("Too large", "payload_too_large", "the request body is larger than the limit of ...", None),
     422: (
         "Invalid input",

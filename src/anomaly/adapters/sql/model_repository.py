@@ -4,12 +4,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.tables import models, series
+from anomaly.adapters.sql.upsert import dialect_insert
 from anomaly.domain.model import ModelState
 from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary
 from anomaly.domain.series_id import SeriesId
@@ -27,7 +27,7 @@ class SqlModelRepository:
         # counter row stays locked until this transaction ends, so concurrent fits queue on it for
         # the few statements left, and a rollback gives the number back. It applies the rules of
         # domain.versioning.next_version: FIRST_VERSION for a new series, last + VERSION_STEP after.
-        insert = _dialect_insert(self._connection)(series)
+        insert = dialect_insert(self._connection)(series)
         statement = (
             insert.values(
                 series_id=series_id.value,
@@ -135,11 +135,6 @@ class SqlModelRepository:
 def _starting_with(prefix: str | None) -> sa.ColumnElement[bool]:
     # autoescape: '_' in a series id is a LIKE wildcard otherwise.
     return sa.true() if prefix is None else models.c.series_id.startswith(prefix, autoescape=True)
-
-
-def _dialect_insert(connection: AsyncConnection) -> Any:
-    # Both dialects spell the upsert the same way; only the import differs.
-    return postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
 
 
 def _to_row(version: ModelVersion) -> dict[str, Any]:

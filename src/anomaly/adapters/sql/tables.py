@@ -71,3 +71,17 @@ models = sa.Table(
     sa.CheckConstraint("version >= 1", name="version_positive"),
     sa.CheckConstraint("points_used >= 1", name="points_used_positive"),
 )
+
+# One row per (caller, Idempotency-Key): the claim while its request runs, then its response.
+idempotency_keys = sa.Table(
+    "anomaly_idempotency_keys",
+    metadata,
+    sa.Column("caller", sa.String(64), primary_key=True),
+    sa.Column("key", sa.String(255), primary_key=True),
+    sa.Column("fingerprint", sa.String(64), nullable=False),
+    sa.Column("status", sa.Integer, nullable=True),
+    sa.Column("response", sa.LargeBinary, nullable=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+    sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
+    sa.Column("locked_until", UtcDateTime, nullable=False),
+)

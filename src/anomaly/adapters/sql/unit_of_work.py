@@ -8,6 +8,7 @@ from typing import Self
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from anomaly.adapters.sql.errors import database_errors
+from anomaly.adapters.sql.idempotency_repository import SqlIdempotencyRepository
 from anomaly.adapters.sql.model_repository import SqlModelRepository
 from anomaly.ports.errors import DatabaseUnavailable
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
@@ -47,6 +48,7 @@ class SqlUnitOfWork:
                 await self._connection.close()
                 raise
         self.models = SqlModelRepository(self._connection, before_write=self._before_write)
+        self.idempotency = SqlIdempotencyRepository(self._connection, before_write=self._before_write)
         return self
 
     async def __aexit__(

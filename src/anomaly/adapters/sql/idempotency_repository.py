@@ -1,0 +1,91 @@
+"""Idempotency keys in SQL: a claim is an INSERT that loses to any row already there."""
+
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.ext.asyncio import AsyncConnection
+
+from anomaly.adapters.sql.errors import database_errors
+from anomaly.adapters.sql.tables import idempotency_keys as table
+from anomaly.adapters.sql.upsert import dialect_insert
+from anomaly.domain.idempotency import IdempotencyRecord
+
+
+class SqlIdempotencyRepository:
+    def __init__(self, connection: AsyncConnection, before_write: Callable[[], Awaitable[None]]) -> None:
+        self._connection = connection
+        self._before_write = before_write
+
+    async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
+        await self._before_write()
+        insert = (
+            dialect_insert(self._connection)(table)
+            .values(**_row(record))
+            .on_conflict_do_nothing(index_elements=[table.c.caller, table.c.key])
+            .returning(table.c.caller)
+        )
+        existing = sa.select(table).where(_same(record.caller, record.key))
+        if self._connection.dialect.name == "postgresql":
+            # SQLite needs no row lock: the INSERT above made this transaction the only writer.
+            existing = existing.with_for_update()
+        with database_errors("claiming an idempotency key"):
+            if (await self._connection.execute(insert)).first() is not None:
+                return None
+            return _record((await self._connection.execute(existing)).mappings().one())
+
+    async def replace(self, record: IdempotencyRecord) -> None:
+        await self._before_write()
+        statement = sa.update(table).where(_same(record.caller, record.key)).values(**_row(record))
+        with database_errors("taking over an idempotency key"):
+            await self._connection.execute(statement)
+
+    async def complete(self, caller: str, key: str, status: int, response: bytes) -> None:
+        await self._before_write()
+        statement = sa.update(table).where(_same(caller, key)).values(status=status, response=response)
+        with database_errors("recording an idempotent response"):
+            await self._connection.execute(statement)
+
+    async def release(self, caller: str, key: str) -> None:
+        await self._before_write()
+        statement = sa.delete(table).where(_same(caller, key), table.c.status.is_(None))
+        with database_errors("releasing an idempotency key"):
+            await self._connection.execute(statement)
+
+    async def delete_expired(self, now: datetime) -> int:
+        await self._before_write()
+        statement = sa.delete(table).where(table.c.expires_at <= now)
+        with database_errors("deleting expired idempotency keys"):
+            result = await self._connection.execute(statement)
+        return int(result.rowcount)
+
+
+def _same(caller: str, key: str) -> sa.ColumnElement[bool]:
+    return sa.and_(table.c.caller == caller, table.c.key == key)
+
+
+def _row(record: IdempotencyRecord) -> dict[str, object]:
+    return {
+        "caller": record.caller,
+        "key": record.key,
+        "fingerprint": record.fingerprint,
+        "status": record.status,
+        "response": record.response,
+        "created_at": record.created_at,
+        "expires_at": record.expires_at,
+        "locked_until": record.locked_until,
+    }
+
+
+def _record(row: RowMapping) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        caller=row["caller"],
+        key=row["key"],
+        fingerprint=row["fingerprint"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        locked_until=row["locked_until"],
+        status=row["status"],
+        response=row["response"],
+    )
