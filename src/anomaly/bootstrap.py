@@ -1,9 +1,11 @@
 """The composition root: the one place that chooses adapters and wires them into the HTTP app."""
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
 from dataclasses import dataclass, fields
+from datetime import timedelta
 from typing import Any
 
 from litestar import Litestar
@@ -31,6 +33,7 @@ from anomaly.ports.clock import Clock
 from anomaly.ports.database_probe import DatabaseProbe
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.settings import Settings
+from anomaly.use_cases.collect_garbage import CollectGarbage, collect_periodically
 from anomaly.use_cases.delete_versions import DeleteVersions
 from anomaly.use_cases.detect import Detect
 from anomaly.use_cases.fit_model import FitModel
@@ -135,7 +138,20 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             )
         async with open_adapters() as opened:
             app.state.services = build_services(settings, opened)
-            yield
+            sweeper = None
+            if settings.gc_interval_seconds > 0:
+                collect = CollectGarbage(opened.uow_factory, opened.artifacts, opened.clock)
+                grace = timedelta(seconds=settings.gc_grace_seconds)
+                sweeper = asyncio.create_task(
+                    collect_periodically(collect, settings.gc_interval_seconds, grace)
+                )
+            try:
+                yield
+            finally:
+                if sweeper is not None:
+                    sweeper.cancel()
+                    with suppress(asyncio.CancelledError):
+                        await sweeper
 
     return Litestar(
         route_handlers=[

@@ -5,11 +5,15 @@ import asyncio
 import logging
 import sys
 from collections.abc import Sequence
+from datetime import timedelta
 
 import uvicorn
 
 from anomaly.adapters.sql.migrations import upgrade
+from anomaly.bootstrap import production_adapters
+from anomaly.ports.errors import StorageError
 from anomaly.settings import Settings, SettingsError
+from anomaly.use_cases.collect_garbage import CollectGarbage, GarbageReport
 
 logger = logging.getLogger("anomaly")
 
@@ -25,6 +29,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     if arguments.command == "migrate":
         return _migrate(settings)
+    if arguments.command == "gc":
+        grace = settings.gc_grace_seconds if arguments.grace_seconds is None else arguments.grace_seconds
+        return _collect_garbage(settings, timedelta(seconds=max(grace, 0.0)), arguments.dry_run)
     return _serve(settings, arguments.host, arguments.port, arguments.workers)
 
 
@@ -32,6 +39,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="anomaly", description="Time series anomaly detection service.")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply database migrations to DATABASE_URL")
+    gc = commands.add_parser(
+        "gc", help="remove unreferenced and temporary artifact files, and expired idempotency keys"
+    )
+    gc.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
+    gc.add_argument(
+        "--grace-seconds",
+        type=float,
+        default=None,
+        help="only files older than this (default: GC_GRACE_SECONDS, 3600); 0 is safe only when no fit runs",
+    )
     serve = commands.add_parser("serve", help="serve the HTTP API")
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     serve.add_argument("--port", type=_port, default=8000, help="port to bind (default: %(default)s)")
@@ -61,6 +78,30 @@ def _migrate(settings: Settings) -> int:
         return 1
     logger.info("database schema is up to date")
     return 0
+
+
+def _collect_garbage(settings: Settings, grace: timedelta, dry_run: bool) -> int:
+    try:
+        report = asyncio.run(_collect_once(settings, grace, dry_run))
+    except StorageError as error:
+        print(f"anomaly: garbage collection failed: {error}", file=sys.stderr)
+        return 1
+    verb = "would remove" if dry_run else "removed"
+    for location in report.orphans:
+        print(f"{verb} orphaned artifact {location}")
+    for location in report.temporaries:
+        print(f"{verb} temporary file {location}")
+    print(
+        f"{verb} {len(report.orphans)} orphaned and {len(report.temporaries)} temporary files; "
+        f"kept {report.kept_young} younger than {grace.total_seconds():g} s; "
+        f"{report.expired_keys} expired idempotency keys forgotten"
+    )
+    return 0
+
+
+async def _collect_once(settings: Settings, grace: timedelta, dry_run: bool) -> GarbageReport:
+    async with production_adapters(settings) as adapters:
+        return await CollectGarbage(adapters.uow_factory, adapters.artifacts, adapters.clock)(grace, dry_run)
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int) -> int:

@@ -38,6 +38,7 @@ _DEFAULT_MODEL_FOLDER = Path("./data/models")
 _DEFAULT_DATA_FOLDER = Path("./data/data")
 _DEFAULT_POOL_SIZE = 10
 _DEFAULT_TIMEOUT_SECONDS = 5.0
+_DEFAULT_GC_SECONDS = 3600.0
 
 
 def _body_limit(max_points: int) -> int:
@@ -54,6 +55,9 @@ class Settings:
     max_request_body_bytes: int = _body_limit(_DEFAULT_MAX_POINTS)
     database_pool_size: int = _DEFAULT_POOL_SIZE
     database_timeout_seconds: float = _DEFAULT_TIMEOUT_SECONDS
+    # The service sweeps unreferenced artifacts this often (0: never) once they are this old.
+    gc_interval_seconds: float = _DEFAULT_GC_SECONDS
+    gc_grace_seconds: float = _DEFAULT_GC_SECONDS
     # (secret, series prefix or None); empty: the service is open to anyone who reaches it.
     api_keys: tuple[tuple[str, str | None], ...] = field(default=(), repr=False)
 
@@ -79,6 +83,8 @@ class Settings:
             database_timeout_seconds=_read(
                 env, "DATABASE_TIMEOUT_SECONDS", float, _DEFAULT_TIMEOUT_SECONDS, minimum=0.1
             ),
+            gc_interval_seconds=_read(env, "GC_INTERVAL_SECONDS", float, _DEFAULT_GC_SECONDS, minimum=0.0),
+            gc_grace_seconds=_read(env, "GC_GRACE_SECONDS", float, _DEFAULT_GC_SECONDS, minimum=60.0),
             api_keys=_api_keys(env.get("ANOMALY_API_KEYS", "")),
         )
 

@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Self
 
 from anomaly.domain.idempotency import IdempotencyRecord
-from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary
+from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary, StoredFile
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.versioning import next_version
 from anomaly.ports.errors import ArtifactUnreadable
@@ -74,6 +74,9 @@ class InMemoryModelRepository:
 
     async def count_series(self, prefix: str | None = None) -> int:
         return len({series for series, _ in self._database.rows if series.startswith(prefix or "")})
+
+    async def artifact_locations(self, series_id: SeriesId) -> set[str]:
+        return {ref.location for row in self._versions(series_id) for ref in (row.model, row.data)}
 
     async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
         await self.lock()
@@ -186,11 +189,23 @@ class InMemoryUnitOfWork:
             self._database.write_lock.release()
 
 
+class FixedClock:
+    """A clock that only moves when told to."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 1, 1, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+
 class InMemoryArtifactStore:
     """Artifacts as bytes in a dict; `files` shows a test exactly what was stored."""
 
-    def __init__(self) -> None:
+    def __init__(self, clock: FixedClock | None = None) -> None:
         self.files: dict[str, bytes] = {}
+        self.saved_at: dict[str, datetime] = {}
+        self._clock = clock or FixedClock()
         self._names = itertools.count(1)
 
     async def save_model(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
@@ -208,10 +223,26 @@ class InMemoryArtifactStore:
         return content
 
     async def delete(self, ref: ArtifactRef) -> None:
-        self.files.pop(ref.location, None)
+        await self.remove(ref.location)
+
+    async def inventory(self) -> list[StoredFile]:
+        return [
+            StoredFile(
+                series_id=SeriesId(location.split("/")[3]),
+                location=location,
+                modified_at=self.saved_at[location],
+                temporary=False,
+            )
+            for location in self.files
+        ]
+
+    async def remove(self, location: str) -> None:
+        self.files.pop(location, None)
+        self.saved_at.pop(location, None)
 
     def _save(self, location: str, content: bytes) -> ArtifactRef:
         self.files[location] = bytes(content)
+        self.saved_at[location] = self._clock.now()
         return ArtifactRef(location=location, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
 
 
@@ -220,13 +251,3 @@ class AlwaysReady:
 
     async def check(self) -> None:
         return None
-
-
-class FixedClock:
-    """A clock that only moves when told to."""
-
-    def __init__(self, now: datetime | None = None) -> None:
-        self.current = now or datetime(2026, 1, 1, tzinfo=UTC)
-
-    def now(self) -> datetime:
-        return self.current

@@ -36,3 +36,13 @@ class SeriesSummary:
     series_id: SeriesId
     latest_version: int
     versions: int
+
+
+@dataclass(frozen=True, slots=True)
+class StoredFile:
+    """A file found in artifact storage: a finished artifact, or a temporary one left by a crash."""
+
+    series_id: SeriesId
+    location: str
+    modified_at: datetime
+    temporary: bool

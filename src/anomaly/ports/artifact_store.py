@@ -2,7 +2,7 @@
 
 from typing import Protocol
 
-from anomaly.domain.model_version import ArtifactRef
+from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
 
 
@@ -26,4 +26,12 @@ class ArtifactStore(Protocol):
 
     async def delete(self, ref: ArtifactRef) -> None:
         """Remove an artifact; removing one that is already gone is not an error."""
+        ...
+
+    async def inventory(self) -> list[StoredFile]:
+        """Every file in artifact storage, finished or temporary, for the garbage collector."""
+        ...
+
+    async def remove(self, location: str) -> None:
+        """Remove a file `inventory` listed; one already gone is not an error."""
         ...

@@ -50,6 +50,10 @@ class ModelRepository(Protocol):
         """How many series have at least one stored version (and an id starting with `prefix`)."""
         ...
 
+    async def artifact_locations(self, series_id: SeriesId) -> set[str]:
+        """Where every stored version of the series keeps its artifacts."""
+        ...
+
     async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
         """Remove one version's row and return it; None when there was none."""
         ...

@@ -12,7 +12,8 @@ import aiofiles.os
 import anyio.to_thread
 
 from anomaly.adapters.files.atomic_write import write_atomically
-from anomaly.domain.model_version import ArtifactRef
+from anomaly.adapters.files.inventory import list_files
+from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactStorageFull, ArtifactStorageUnavailable, ArtifactUnreadable
 
@@ -54,6 +55,13 @@ class FileArtifactStore:
         path = self._owned(ref)
         with _storage_errors(path), suppress(FileNotFoundError):
             await aiofiles.os.remove(path)
+
+    async def inventory(self) -> list[StoredFile]:
+        roots = (self._model_folder, self._data_folder)
+        return await anyio.to_thread.run_sync(lambda: list_files(roots))
+
+    async def remove(self, location: str) -> None:
+        await self.delete(ArtifactRef(location=location, sha256="", size=0))
 
     def _owned(self, ref: ArtifactRef) -> Path:
         # Never touch a file outside our folders, whatever a database row says.

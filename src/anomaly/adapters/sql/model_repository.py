@@ -113,6 +113,14 @@ class SqlModelRepository:
         with database_errors("counting series"):
             return int((await self._connection.execute(statement)).scalar_one())
 
+    async def artifact_locations(self, series_id: SeriesId) -> set[str]:
+        statement = sa.select(models.c.model_path, models.c.data_path).where(
+            models.c.series_id == series_id.value
+        )
+        with database_errors("listing artifact locations"):
+            rows = (await self._connection.execute(statement)).all()
+        return {location for row in rows for location in row}
+
     async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
         statement = (
             sa.delete(models)

@@ -1,0 +1,83 @@
+"""CollectGarbage: what a crash or a failed commit leaves behind goes; what a version uses stays."""
+
+import os
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from anomaly.adapters.files.artifact_store import FileArtifactStore
+from anomaly.adapters.memory import FixedClock, InMemoryArtifactStore, InMemoryDatabase, InMemoryUnitOfWork
+from anomaly.domain.idempotency import IdempotencyRecord
+from anomaly.domain.series_id import SeriesId
+from anomaly.domain.time_series import BatchLimits
+from anomaly.use_cases.collect_garbage import CollectGarbage
+from anomaly.use_cases.fit_model import FitCommand, FitModel
+
+GRACE = timedelta(hours=1)
+CPU = SeriesId("cpu")
+
+
+def command() -> FitCommand:
+    return FitCommand("cpu", [1, 2, 3], [1.0, 2.0, 3.0], b'{"timestamps":[1,2,3],"values":[1,2,3]}')
+
+
+async def test_orphans_older_than_the_grace_period_go_and_referenced_files_stay() -> None:
+    clock = FixedClock()
+    database, artifacts = InMemoryDatabase(), InMemoryArtifactStore(clock)
+    uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
+    await FitModel(uow_factory, artifacts, clock, BatchLimits(3, 10))(command())
+    orphan = await artifacts.save_model(CPU, b"{}")  # a fit that died before its commit
+    clock.current += GRACE + timedelta(seconds=1)
+    young = await artifacts.save_model(CPU, b"{}")  # a fit that may still be committing
+    collect = CollectGarbage(uow_factory, artifacts, clock)
+
+    dry = await collect(GRACE, dry_run=True)
+    assert dry.orphans == [orphan.location]
+    assert orphan.location in artifacts.files
+
+    report = await collect(GRACE)
+    assert report.orphans == [orphan.location]
+    assert report.kept_young == 1
+    assert orphan.location not in artifacts.files
+    assert young.location in artifacts.files
+    assert len(artifacts.files) == 3  # the version's two artifacts and the young file
+
+
+async def test_expired_idempotency_keys_are_forgotten() -> None:
+    clock = FixedClock()
+    database = InMemoryDatabase()
+    for key, age in [("old", timedelta(hours=25)), ("new", timedelta(hours=1))]:
+        record = IdempotencyRecord.claim("anonymous", key, "f" * 64, clock.now() - age)
+        database.idempotency[("anonymous", key)] = record.completed(200, b"{}")
+    report = await CollectGarbage(lambda: InMemoryUnitOfWork(database), InMemoryArtifactStore(clock), clock)(
+        GRACE
+    )
+    assert report.expired_keys == 1
+    assert list(database.idempotency) == [("anonymous", "new")]
+
+
+async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_touched(
+    tmp_path: Path,
+) -> None:
+    database = InMemoryDatabase()
+    artifacts = FileArtifactStore(tmp_path / "models", tmp_path / "data")
+    uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
+    await FitModel(uow_factory, artifacts, FixedClock(), BatchLimits(3, 10))(command())
+    series_folder = tmp_path / "models" / "cpu"
+    leftovers = [series_folder / ".tmp-123.model.json.abcd", series_folder / "999-dead.model.json"]
+    strangers = [tmp_path / "models" / "README", tmp_path / "models" / "not a series" / "x.json"]
+    for path in leftovers + strangers:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"{}")
+    an_hour_ago = time.time() - 3700
+    for path in [*leftovers, *series_folder.iterdir()]:
+        os.utime(path, (an_hour_ago, an_hour_ago))
+
+    clock = FixedClock(datetime.now(UTC))
+    report = await CollectGarbage(uow_factory, artifacts, clock)(GRACE)
+
+    assert sorted(report.temporaries + report.orphans) == sorted(str(path) for path in leftovers)
+    assert not any(path.exists() for path in leftovers)
+    assert all(path.exists() for path in strangers)
+    assert len(list(series_folder.iterdir())) == 1
+    assert len(list((tmp_path / "data" / "cpu").iterdir())) == 1
