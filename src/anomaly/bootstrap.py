@@ -18,6 +18,7 @@ from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
 from anomaly.adapters.http.auth import ApiKeys, provide_caller, require_api_key
 from anomaly.adapters.http.detect_controller import DetectController
+from anomaly.adapters.http.draining import Drain
 from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
 from anomaly.adapters.http.fit_controller import FitController
 from anomaly.adapters.http.health_controller import HealthController
@@ -128,6 +129,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
         return nullcontext(adapters) if adapters is not None else production_adapters(settings)
 
     api_keys = ApiKeys(settings.api_keys)
+    drain = Drain()
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -145,9 +147,14 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
                 sweeper = asyncio.create_task(
                     collect_periodically(collect, settings.gc_interval_seconds, grace)
                 )
+            undo_drain = (
+                drain.install(settings.shutdown_drain_seconds) if settings.shutdown_drain_seconds else None
+            )
             try:
                 yield
             finally:
+                if undo_drain is not None:
+                    undo_drain()
                 if sweeper is not None:
                     sweeper.cancel()
                     with suppress(asyncio.CancelledError):
@@ -166,7 +173,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             **{field.name: Provide(_service(field.name), sync_to_thread=False) for field in fields(Services)},
         },
         guards=[require_api_key],
-        state=State({"api_keys": api_keys}),
+        state=State({"api_keys": api_keys, "drain": drain}),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,

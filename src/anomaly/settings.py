@@ -58,6 +58,10 @@ class Settings:
     # The service sweeps unreferenced artifacts this often (0: never) once they are this old.
     gc_interval_seconds: float = _DEFAULT_GC_SECONDS
     gc_grace_seconds: float = _DEFAULT_GC_SECONDS
+    # On SIGTERM: answer 503 on /health/ready but keep serving this long, then stop accepting and
+    # give in-flight requests up to the grace period to finish.
+    shutdown_drain_seconds: float = 0.0
+    shutdown_grace_seconds: float = 30.0
     # (secret, series prefix or None); empty: the service is open to anyone who reaches it.
     api_keys: tuple[tuple[str, str | None], ...] = field(default=(), repr=False)
 
@@ -85,6 +89,8 @@ class Settings:
             ),
             gc_interval_seconds=_read(env, "GC_INTERVAL_SECONDS", float, _DEFAULT_GC_SECONDS, minimum=0.0),
             gc_grace_seconds=_read(env, "GC_GRACE_SECONDS", float, _DEFAULT_GC_SECONDS, minimum=60.0),
+            shutdown_drain_seconds=_read(env, "SHUTDOWN_DRAIN_SECONDS", float, 0.0, minimum=0.0),
+            shutdown_grace_seconds=_read(env, "SHUTDOWN_GRACE_SECONDS", float, 30.0, minimum=0.0),
             api_keys=_api_keys(env.get("ANOMALY_API_KEYS", "")),
         )
 

@@ -50,7 +50,7 @@ def running_server(cwd: Path, env: Mapping[str, str], workers: int = 1) -> Itera
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
-        _wait_until_serving(process, base_url, log)
+        wait_until_serving(process, base_url, log)
         yield base_url
     finally:
         process.send_signal(signal.SIGINT)
@@ -61,7 +61,7 @@ def running_server(cwd: Path, env: Mapping[str, str], workers: int = 1) -> Itera
             process.wait()
 
 
-def _wait_until_serving(
+def wait_until_serving(
     process: subprocess.Popen[bytes], base_url: str, log: Path, timeout: float = 30
 ) -> None:
     deadline = time.monotonic() + timeout

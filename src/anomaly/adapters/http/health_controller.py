@@ -1,10 +1,14 @@
 """Operators' endpoints: liveness, readiness and recent latencies."""
 
-from litestar import Controller, Response, get
+from typing import Any
+
+from litestar import Controller, Request, Response, get
+from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.auth import PUBLIC
+from anomaly.adapters.http.draining import Drain
 from anomaly.adapters.http.latency import Latencies, LatencyWindow
 from anomaly.adapters.http.openapi import errors, ok
 from anomaly.adapters.http.schemas import HealthcheckResponse, Latency, ProbeResponse
@@ -29,7 +33,7 @@ class HealthController(Controller):
         "/health/ready",
         opt=PUBLIC,
         summary="Readiness",
-        description="200 when the metadata database answers, 503 otherwise.",
+        description="200 when the metadata database answers; 503 when it does not, or while shutting down.",
         responses={
             200: ok(ProbeResponse, examples.PROBE_OK),
             503: ok(
@@ -41,7 +45,12 @@ class HealthController(Controller):
             ),
         },
     )
-    async def ready(self, service_status: NamedDependency[ServiceStatus]) -> Response[ProbeResponse]:
+    async def ready(
+        self, request: Request[Any, Any, State], service_status: NamedDependency[ServiceStatus]
+    ) -> Response[ProbeResponse]:
+        drain: Drain = request.app.state.drain
+        if drain.draining:
+            return Response(ProbeResponse(status="draining", message="shutting down"), status_code=503)
         try:
             await service_status.ready()
         except DatabaseUnavailable as error:
