@@ -1,5 +1,6 @@
 """POST /fit/{series_id} on in-memory adapters: the contract a client sees."""
 
+import asyncio
 import json
 from typing import Any
 
@@ -8,7 +9,10 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
 from anomaly.adapters.memory import InMemoryArtifactStore, InMemoryDatabase
+from anomaly.bootstrap import create_app
 from anomaly.domain.model_format import decode_model_state
+from anomaly.settings import Settings
+from tests.support.concurrent_client import served_in_this_loop
 from tests.support.payloads import SMALL, batch
 
 Client = AsyncTestClient[Litestar]
@@ -47,10 +51,9 @@ async def test_a_fit_stores_the_model_state_and_the_batch_as_sent(
     assert (state.first_timestamp, state.last_timestamp, state.points_used) == (1, 4, 4)
 
 
-async def test_concurrent_fits_of_one_series_get_distinct_consecutive_versions(memory_client: Client) -> None:
-    import asyncio
-
-    responses = await asyncio.gather(*(memory_client.post("/fit/hot", json=SMALL) for _ in range(50)))
+async def test_concurrent_fits_of_one_series_get_distinct_consecutive_versions(memory_adapters: Any) -> None:
+    async with served_in_this_loop(create_app(Settings(), adapters=memory_adapters)) as client:
+        responses = await asyncio.gather(*(client.post("/fit/hot", json=SMALL) for _ in range(50)))
     assert sorted(response.json()["version"] for response in responses) == list(range(1, 51))
 
 
@@ -155,9 +158,6 @@ async def test_the_longest_allowed_series_id_is_accepted(memory_client: Client) 
 
 
 async def test_the_minimum_point_count_is_a_setting(memory_adapters: Any) -> None:
-    from anomaly.bootstrap import create_app
-    from anomaly.settings import Settings
-
     app = create_app(
         Settings(min_training_data_points=10, max_training_data_points=12), adapters=memory_adapters
     )
@@ -173,9 +173,6 @@ async def test_the_minimum_point_count_is_a_setting(memory_adapters: Any) -> Non
 
 
 async def test_a_body_over_the_size_limit_is_a_413_in_the_error_shape(memory_adapters: Any) -> None:
-    from anomaly.bootstrap import create_app
-    from anomaly.settings import Settings
-
     app = create_app(Settings(max_request_body_bytes=2048), adapters=memory_adapters)
     async with AsyncTestClient(app=app) as client:
         response = await client.post("/fit/cpu", json=batch([1.0] * 500))

@@ -14,6 +14,7 @@ from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.settings import Settings
 from tests.conftest import file_settings
+from tests.support.concurrent_client import served_in_this_loop
 from tests.support.payloads import SMALL, batch
 from tests.support.small_disk import small_disk
 
@@ -52,7 +53,7 @@ async def test_a_fit_records_a_row_whose_artifacts_match_their_checksums(
 
 
 async def test_a_hundred_simultaneous_fits_of_one_series(sql_url: str, tmp_path: Path) -> None:
-    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sql_url))) as client:
+    async with served_in_this_loop(create_app(file_settings(tmp_path, sql_url))) as client:
         responses = await asyncio.gather(*(client.post("/fit/hot", json=SMALL) for _ in range(100)))
     assert [response.status_code for response in responses] == [200] * 100
     assert sorted(response.json()["version"] for response in responses) == list(range(1, 101))

@@ -37,6 +37,16 @@ def anomaly(
 @contextmanager
 def running_server(cwd: Path, env: Mapping[str, str], workers: int = 1) -> Iterator[str]:
     """`anomaly serve` on a free port; yields its base URL and stops it with Ctrl-C (SIGINT)."""
+    with server_process(cwd, env, workers) as (_, base_url):
+        yield base_url
+
+
+@contextmanager
+def server_process(
+    cwd: Path, env: Mapping[str, str], workers: int = 1
+) -> Iterator[tuple[subprocess.Popen[bytes], str]]:
+    """Like `running_server`, also yielding the process, which leads its own process group
+    (with its workers), so that a test can signal the whole server at once."""
     port = free_port()
     log = cwd / f"server-{port}.log"
     with log.open("wb") as output:
@@ -47,18 +57,20 @@ def running_server(cwd: Path, env: Mapping[str, str], workers: int = 1) -> Itera
             env={**os.environ, **env},
             stdout=output,
             stderr=subprocess.STDOUT,
+            start_new_session=True,
         )
     base_url = f"http://127.0.0.1:{port}"
     try:
         wait_until_serving(process, base_url, log)
-        yield base_url
+        yield process, base_url
     finally:
-        process.send_signal(signal.SIGINT)
-        try:
-            process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
 
 
 def wait_until_serving(

@@ -120,17 +120,21 @@ class InMemoryIdempotencyRepository:
         await self._models.lock()
         self.staged[(record.caller, record.key)] = record
 
-    async def complete(self, caller: str, key: str, status: int, response: bytes) -> None:
+    async def complete(self, claim: IdempotencyRecord, status: int, response: bytes) -> bool:
         await self._models.lock()
-        current = self._current(caller, key)
-        if current is not None:
-            self.staged[(caller, key)] = current.completed(status, response)
+        if not self._holds(claim):
+            return False
+        self.staged[(claim.caller, claim.key)] = claim.completed(status, response)
+        return True
 
-    async def release(self, caller: str, key: str) -> None:
+    async def release(self, claim: IdempotencyRecord) -> None:
         await self._models.lock()
-        current = self._current(caller, key)
-        if current is not None and current.status is None:
-            self.staged[(caller, key)] = None
+        if self._holds(claim):
+            self.staged[(claim.caller, claim.key)] = None
+
+    def _holds(self, claim: IdempotencyRecord) -> bool:
+        current = self._current(claim.caller, claim.key)
+        return current is not None and current.created_at == claim.created_at and current.status is None
 
     async def delete_expired(self, now: datetime) -> int:
         await self._models.lock()

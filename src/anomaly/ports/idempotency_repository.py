@@ -19,12 +19,13 @@ class IdempotencyRepository(Protocol):
         """Overwrite the record under the same (caller, key): an expired or abandoned claim is taken over."""
         ...
 
-    async def complete(self, caller: str, key: str, status: int, response: bytes) -> None:
-        """Keep the response of the request that holds the claim."""
+    async def complete(self, claim: IdempotencyRecord, status: int, response: bytes) -> bool:
+        """Keep the response of the request that made `claim`; False if that claim is no longer there
+        (it lapsed and another request took the key over), in which case nothing is written."""
         ...
 
-    async def release(self, caller: str, key: str) -> None:
-        """Drop a claim whose request ended without a response to keep; a completed record stays."""
+    async def release(self, claim: IdempotencyRecord) -> None:
+        """Drop `claim` if it is still there and incomplete: its request ended without a response."""
         ...
 
     async def delete_expired(self, now: datetime) -> int:

@@ -53,7 +53,12 @@ class IdempotentFit:
         async def keep_response(uow: UnitOfWork, result: FitResult) -> None:
             nonlocal body
             body = render(result)
-            await uow.idempotency.complete(claim.caller, claim.key, 200, body)
+            if not await uow.idempotency.complete(claim, 200, body):
+                # Our lease ran out and a retry took the key over: it, not we, fits this request.
+                # Raising here rolls our version back with the transaction.
+                raise IdempotencyKeyInUse(
+                    "this request outlived its claim on the Idempotency-Key and a retry took it over"
+                )
 
         try:
             await self._fit_model(command, on_record=keep_response)
@@ -90,7 +95,7 @@ class IdempotentFit:
         with anyio.CancelScope(shield=True):
             try:
                 async with self._uow_factory() as uow:
-                    await uow.idempotency.release(claim.caller, claim.key)
+                    await uow.idempotency.release(claim)
                     await uow.commit()
             except Exception:
                 logger.warning(

@@ -41,15 +41,19 @@ class SqlIdempotencyRepository:
         with database_errors("taking over an idempotency key"):
             await self._connection.execute(statement)
 
-    async def complete(self, caller: str, key: str, status: int, response: bytes) -> None:
+    async def complete(self, claim: IdempotencyRecord, status: int, response: bytes) -> bool:
         await self._before_write()
-        statement = sa.update(table).where(_same(caller, key)).values(status=status, response=response)
+        statement = (
+            sa.update(table)
+            .where(_held(claim), table.c.status.is_(None))
+            .values(status=status, response=response)
+        )
         with database_errors("recording an idempotent response"):
-            await self._connection.execute(statement)
+            return bool((await self._connection.execute(statement)).rowcount == 1)
 
-    async def release(self, caller: str, key: str) -> None:
+    async def release(self, claim: IdempotencyRecord) -> None:
         await self._before_write()
-        statement = sa.delete(table).where(_same(caller, key), table.c.status.is_(None))
+        statement = sa.delete(table).where(_held(claim), table.c.status.is_(None))
         with database_errors("releasing an idempotency key"):
             await self._connection.execute(statement)
 
@@ -63,6 +67,12 @@ class SqlIdempotencyRepository:
 
 def _same(caller: str, key: str) -> sa.ColumnElement[bool]:
     return sa.and_(table.c.caller == caller, table.c.key == key)
+
+
+def _held(claim: IdempotencyRecord) -> sa.ColumnElement[bool]:
+    # A claim is known by when it was made: taking a key over happens only once the previous
+    # claim's lease has run out, so two claims of one key never share that instant.
+    return sa.and_(_same(claim.caller, claim.key), table.c.created_at == claim.created_at)
 
 
 def _row(record: IdempotencyRecord) -> dict[str, object]:
