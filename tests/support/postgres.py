@@ -20,7 +20,7 @@ def require_postgres() -> str:
     try:
         asyncio.run(_ping(url))
     except (OSError, asyncpg.PostgresError, TimeoutError) as error:
-        reason = f"PostgreSQL is not reachable at {_plain(url)} ({type(error).__name__}: {error})"
+        reason = f"PostgreSQL is not reachable at {plain_url(url)} ({type(error).__name__}: {error})"
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail(f"{reason}; under CI=true the PostgreSQL tests must run", pytrace=False)
         pytest.skip(reason)
@@ -31,7 +31,7 @@ def create_database(url: str) -> tuple[str, str]:
     """Create a uniquely named database; return its name and its SQLAlchemy (asyncpg) URL."""
     name = f"anomaly_test_{os.getpid()}_{secrets.token_hex(4)}"
     asyncio.run(_execute(url, f'CREATE DATABASE "{name}"'))
-    base, _, _ = _plain(url).rpartition("/")
+    base, _, _ = plain_url(url).rpartition("/")
     return name, f"{base}/{name}".replace("postgresql://", "postgresql+asyncpg://", 1)
 
 
@@ -40,19 +40,19 @@ def drop_database(url: str, name: str) -> None:
 
 
 async def _ping(url: str) -> None:
-    connection = await asyncpg.connect(_plain(url), timeout=3)
+    connection = await asyncpg.connect(plain_url(url), timeout=3)
     await connection.close()
 
 
 async def _execute(url: str, statement: str) -> None:
-    connection = await asyncpg.connect(_plain(url), timeout=10)
+    connection = await asyncpg.connect(plain_url(url), timeout=10)
     try:
         await connection.execute(statement)
     finally:
         await connection.close()
 
 
-def _plain(url: str) -> str:
+def plain_url(url: str) -> str:
     # asyncpg speaks libpq URLs, without the SQLAlchemy driver suffix.
     scheme, _, rest = url.partition("://")
     return f"postgresql://{rest}" if scheme.startswith("postgres") else url
