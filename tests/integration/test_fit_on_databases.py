@@ -2,6 +2,7 @@
 
 import asyncio
 import hashlib
+import subprocess
 from pathlib import Path
 
 from litestar.testing import AsyncTestClient
@@ -108,3 +109,24 @@ async def test_a_full_disk_is_a_507_and_leaves_no_file_and_no_row(sqlite_url: st
     assert small.json()["version"] == 1
     assert len(leftovers) == 2
     assert [row.version for row in await stored_versions(sqlite_url, "cpu")] == [1]
+
+
+async def test_a_read_only_artifact_folder_is_a_503_and_leaves_no_file_and_no_row(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    with small_disk(tmp_path / "disk") as disk:
+        (disk / "models").mkdir()
+        subprocess.run(["mount", "-o", "remount,ro", str(disk)], check=True)
+        settings = Settings(
+            database_url=sqlite_url,
+            model_state_folder=disk / "models",
+            training_data_folder=tmp_path / "data",
+        )
+        async with AsyncTestClient(app=create_app(settings)) as client:
+            response = await client.post("/fit/cpu", json=SMALL)
+        leftovers = [path for path in disk.rglob("*") if path.is_file()]
+    assert response.status_code == 503
+    assert response.json()["error"] == "artifact_storage_unavailable"
+    assert leftovers == []
+    assert await stored_versions(sqlite_url, "cpu") == []
+    assert artifact_files(tmp_path) == []
