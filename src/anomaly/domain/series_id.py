@@ -8,6 +8,13 @@ from anomaly.domain.errors import InvalidInput
 MAX_SERIES_ID_LENGTH = 128
 _ALLOWED = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _RESERVED = frozenset({".", ".."})
+# The same rule as one regular expression without look-arounds, for schemas (OpenAPI) to publish:
+# a first character other than '.', or '.' then a non-dot, or '..' then at least one more.
+SERIES_ID_PATTERN = (
+    r"^(?:[A-Za-z0-9_-][A-Za-z0-9._-]{0,127}"
+    r"|\.[A-Za-z0-9_-][A-Za-z0-9._-]{0,126}"
+    r"|\.\.[A-Za-z0-9._-]{1,126})$"
+)
 
 
 @dataclass(frozen=True, slots=True)

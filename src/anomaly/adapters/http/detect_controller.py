@@ -1,19 +1,17 @@
 """`POST /predict/{series_id}` and `POST /detect/{series_id}`: is this point, or are these points, normal?"""
 
-from typing import Annotated, Any
+from typing import Any
 
 from litestar import Controller, Request, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.params import PathParameter
 
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.body import decode_body
 from anomaly.adapters.http.latency import Latencies
 from anomaly.adapters.http.openapi import errors, json_body, ok
-from anomaly.adapters.http.query import DirectionQuery, KQuery, VersionQuery
+from anomaly.adapters.http.parameters import DirectionQuery, KQuery, SeriesPath, VersionQuery
 from anomaly.adapters.http.schemas import (
-    SERIES_ID_DESCRIPTION,
     DetectResponse,
     FitRequest,
     PredictRequest,
@@ -24,8 +22,6 @@ from anomaly.domain.errors import InvalidInput
 from anomaly.domain.versioning import parse_version
 from anomaly.use_cases.detect import Detect
 from anomaly.use_cases.predict import Predict
-
-SeriesPath = Annotated[str, PathParameter(description=SERIES_ID_DESCRIPTION)]
 
 
 class DetectController(Controller):

@@ -5,13 +5,14 @@ from typing import Annotated, Any
 import msgspec
 from litestar import Controller, MediaType, Request, Response, post
 from litestar.di import NamedDependency
-from litestar.params import HeaderParameter, PathParameter
+from litestar.params import HeaderParameter
 
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.body import canonical_bytes, decode_body
 from anomaly.adapters.http.latency import Latencies
 from anomaly.adapters.http.openapi import errors, json_body, ok
-from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, SERIES_ID_DESCRIPTION, FitRequest, FitResponse
+from anomaly.adapters.http.parameters import SeriesPath
+from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, FitRequest, FitResponse
 from anomaly.domain.caller import Caller
 from anomaly.domain.idempotency import HEADER, fingerprint, parse_key
 from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult
@@ -37,7 +38,7 @@ class FitController(Controller):
     async def fit(
         self,
         request: Request[Any, Any, Any],
-        series_id: Annotated[str, PathParameter(description=SERIES_ID_DESCRIPTION)],
+        series_id: SeriesPath,
         fit_model: NamedDependency[FitModel],
         idempotent_fit: NamedDependency[IdempotentFit],
         caller: NamedDependency[Caller],

@@ -101,5 +101,8 @@ def _schema(node: Mapping[str, Any], definitions: Mapping[str, Any]) -> Schema:
         any_of=[_schema(child, definitions) for child in node["anyOf"]] if "anyOf" in node else None,
         minimum=node.get("minimum"),
         maximum=node.get("maximum"),
+        pattern=node.get("pattern"),
+        min_length=node.get("minLength"),
+        max_length=node.get("maxLength"),
         additional_properties=additional if isinstance(additional, bool) else None,
     )

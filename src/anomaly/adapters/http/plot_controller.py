@@ -1,17 +1,14 @@
 """`GET /plot`: a page that shows what a model version considers normal."""
 
-from typing import Annotated
-
 import msgspec
 import numpy as np
 from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
-from litestar.params import QueryParameter
 
 from anomaly.adapters.http.openapi import errors
+from anomaly.adapters.http.parameters import DirectionQuery, KQuery, SeriesQuery, VersionQuery
 from anomaly.adapters.http.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
-from anomaly.adapters.http.query import DirectionQuery, KQuery, VersionQuery
-from anomaly.adapters.http.schemas import SERIES_ID_DESCRIPTION, FitRequest
+from anomaly.adapters.http.schemas import FitRequest
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold, band
 from anomaly.domain.versioning import parse_version
 from anomaly.use_cases.errors import ModelUnreadable
@@ -33,7 +30,7 @@ class PlotController(Controller):
     )
     async def plot(
         self,
-        series_id: Annotated[str, QueryParameter(description=SERIES_ID_DESCRIPTION)],
+        series_id: SeriesQuery,
         training_data: NamedDependency[GetTrainingData],
         version: VersionQuery = None,
         k: KQuery = DEFAULT_K,

@@ -5,11 +5,14 @@ from typing import Annotated
 
 import msgspec
 
+from anomaly.adapters.http.patterns import decimal_range
 from anomaly.domain.time_series import INT64_MAX
 
-SERIES_ID_DESCRIPTION = "1 to 128 characters of letters, digits, '.', '_' or '-'; not '.' or '..'."
-
 Timestamp = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX, description="Integer, e.g. Unix seconds")]
+DigitsTimestamp = Annotated[
+    str,
+    msgspec.Meta(pattern=decimal_range(0, INT64_MAX), description="The same integer, as a string of digits"),
+]
 
 
 class FitRequest(msgspec.Struct, forbid_unknown_fields=True):
@@ -43,7 +46,7 @@ class ErrorResponse(msgspec.Struct):
 class PredictRequest(msgspec.Struct, forbid_unknown_fields=True):
     """One observation; the timestamp may also be a string of digits, as some clients send it."""
 
-    timestamp: int | str
+    timestamp: Timestamp | DigitsTimestamp
     value: float
 
 

@@ -1,16 +1,13 @@
 """`/series`: list series and their versions, inspect one version, delete versions."""
 
-from typing import Annotated
-
-from litestar import Controller, delete, get
+from litestar import Controller, HttpMethod, Response, delete, get, route
 from litestar.di import NamedDependency
-from litestar.params import PathParameter
 
 from anomaly.adapters.http import examples
+from anomaly.adapters.http.auth import PUBLIC
 from anomaly.adapters.http.openapi import errors, ok
-from anomaly.adapters.http.query import LimitQuery, OffsetQuery
+from anomaly.adapters.http.parameters import LimitQuery, OffsetQuery, SeriesPath, VersionPath
 from anomaly.adapters.http.schemas import (
-    SERIES_ID_DESCRIPTION,
     ArtifactInfo,
     DeleteResponse,
     ModelStateBody,
@@ -28,9 +25,6 @@ from anomaly.use_cases.get_version import GetVersion
 from anomaly.use_cases.list_series import ListSeries
 from anomaly.use_cases.list_versions import ListVersions
 from anomaly.use_cases.pagination import DEFAULT_LIMIT, PageRequest
-
-SeriesPath = Annotated[str, PathParameter(description=SERIES_ID_DESCRIPTION)]
-VersionPath = Annotated[str, PathParameter(description="A version number, `7` or `v7`.")]
 
 
 class VersionsController(Controller):
@@ -113,6 +107,16 @@ class VersionsController(Controller):
             model_artifact=ArtifactInfo(sha256=stored.model.sha256, size=stored.model.size),
             data_artifact=ArtifactInfo(sha256=stored.data.sha256, size=stored.data.size),
         )
+
+    @route(
+        "/{series_id:str}/versions/{version:str}",
+        http_method=[HttpMethod.OPTIONS],
+        include_in_schema=False,
+        opt=PUBLIC,
+    )
+    async def version_options(self) -> Response[None]:
+        # Litestar 2 lists only one of several handlers of a path in its automatic OPTIONS answer.
+        return Response(None, status_code=204, headers={"Allow": "DELETE, GET, OPTIONS"})
 
     @delete(
         "/{series_id:str}/versions/{version:str}",
