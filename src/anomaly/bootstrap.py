@@ -23,6 +23,7 @@ from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
 from anomaly.adapters.http.fit_controller import FitController
 from anomaly.adapters.http.health_controller import HealthController
 from anomaly.adapters.http.latency import Latencies
+from anomaly.adapters.http.options import allow_every_method
 from anomaly.adapters.http.plot_controller import PlotController
 from anomaly.adapters.http.versions_controller import VersionsController
 from anomaly.adapters.sql.database_probe import SqlDatabaseProbe
@@ -173,6 +174,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             **{field.name: Provide(_service(field.name), sync_to_thread=False) for field in fields(Services)},
         },
         guards=[require_api_key],
+        middleware=[allow_every_method],
         state=State({"api_keys": api_keys, "drain": drain}),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],

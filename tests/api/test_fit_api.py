@@ -64,7 +64,12 @@ BAD_BATCHES: list[tuple[str, Any, str]] = [
     ("string value", {"timestamps": [1, 2, 3], "values": [1.0, "2.0", 2.0]}, "values[1]"),
     ("bool value", {"timestamps": [1, 2, 3], "values": [1.0, True, 2.0]}, "values[1]"),
     ("overflowing value", '{"timestamps": [1, 2, 3], "values": [1.0, 1e999, 2.0]}', "values[1]"),
-    ("float timestamp", {"timestamps": [1, 2.5, 3], "values": [1.0, 2.0, 3.0]}, "timestamps[1]"),
+    ("fractional timestamp", {"timestamps": [1, 2.5, 3], "values": [1.0, 2.0, 3.0]}, "timestamps[1]"),
+    (
+        "float timestamp past int64",
+        {"timestamps": [1, 2, 9.3e18], "values": [1.0, 2.0, 3.0]},
+        "timestamps[2]",
+    ),
     ("string timestamp", {"timestamps": [1, "2", 3], "values": [1.0, 2.0, 3.0]}, "timestamps[1]"),
     ("bool timestamp", {"timestamps": [1, True, 3], "values": [1.0, 2.0, 3.0]}, "timestamps[1]"),
     ("negative timestamp", {"timestamps": [-1, 2, 3], "values": [1.0, 2.0, 3.0]}, "timestamps[0]"),
@@ -202,3 +207,14 @@ async def test_an_ambiguous_body_is_stored_as_what_was_fitted(
     stored = json.loads(await memory_artifacts.load(row.data))
     assert stored == {"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0]}
     assert row.state.mean == 2.0
+
+
+async def test_whole_float_timestamps_are_integers_and_are_stored_as_such(
+    memory_client: Client, memory_artifacts: InMemoryArtifactStore, memory_database: InMemoryDatabase
+) -> None:
+    # JSON Schema counts 2.0 as an integer; so does the API, and the stored batch says 2.
+    body = b'{"timestamps": [1, 2.0, 3e0], "values": [1.0, 2.0, 3.0]}'
+    response = await memory_client.post("/fit/cpu", content=body)
+    assert response.status_code == 200
+    stored = await memory_artifacts.load(memory_database.rows[("cpu", 1)].data)
+    assert json.loads(stored) == {"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0]}

@@ -7,6 +7,7 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 
 from anomaly.adapters.http import examples
+from anomaly.adapters.http.batch_body import decode_batch
 from anomaly.adapters.http.body import decode_body
 from anomaly.adapters.http.latency import Latencies
 from anomaly.adapters.http.openapi import errors, json_body, ok
@@ -92,12 +93,12 @@ class DetectController(Controller):
         direction: DirectionQuery = Direction.UP,
     ) -> DetectResponse:
         with latencies.inference.measure():
-            payload = await decode_body(await request.body(), FitRequest)
+            batch = await decode_batch(await request.body())
             detection = await detect(
                 series_id,
                 _version(version),
-                payload.timestamps,
-                payload.values,
+                batch.timestamps,
+                batch.values,
                 Threshold(k=k, direction=direction),
             )
         verdicts = detection.verdicts
@@ -120,7 +121,9 @@ def _version(version: str | None) -> int | None:
     return None if version is None else parse_version(version)
 
 
-def _timestamp(timestamp: int | str) -> int:
+def _timestamp(timestamp: int | float | str) -> int:
+    if isinstance(timestamp, float):
+        return int(timestamp)  # whole and in range, as the payload type guarantees
     if isinstance(timestamp, str):
         if not (timestamp.isascii() and timestamp.isdigit()):
             raise InvalidInput("timestamp", f"must be an integer or a string of digits, got {timestamp!r}")

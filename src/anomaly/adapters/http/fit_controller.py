@@ -8,11 +8,11 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
 from anomaly.adapters.http import examples
-from anomaly.adapters.http.body import canonical_bytes, decode_body
+from anomaly.adapters.http.batch_body import decode_batch
 from anomaly.adapters.http.latency import Latencies
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.parameters import SeriesPath
-from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, FitRequest, FitResponse
+from anomaly.adapters.http.schemas import FitRequest, FitResponse
 from anomaly.domain.caller import Caller
 from anomaly.domain.idempotency import HEADER, fingerprint, parse_key
 from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult
@@ -58,12 +58,12 @@ class FitController(Controller):
             # The body is decoded here rather than by the framework so that types are checked strictly
             # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.
             body = await request.body()
-            payload = await decode_body(body, FitRequest)
+            batch = await decode_batch(body)
             command = FitCommand(
                 series_id=series_id,
-                timestamps=payload.timestamps,
-                values=payload.values,
-                training_data=canonical_bytes(body, payload, FIT_REQUEST_KEYS),
+                timestamps=batch.timestamps,
+                values=batch.values,
+                training_data=batch.canonical(),
             )
             if idempotency_key is None:
                 return _json(200, _render(await fit_model(command)))

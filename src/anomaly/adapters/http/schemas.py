@@ -9,14 +9,23 @@ from anomaly.adapters.http.patterns import decimal_range
 from anomaly.domain.time_series import INT64_MAX
 
 Timestamp = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX, description="Integer, e.g. Unix seconds")]
+# JSON Schema counts 7.0 as an integer, and so does this API: a float with no fractional part, in
+# range, is the integer it equals (anything from 2**63 on would not fit in int64).
+WholeFloat = Annotated[float, msgspec.Meta(ge=0, lt=2.0**63, multiple_of=1)]
 DigitsTimestamp = Annotated[
-    str,
-    msgspec.Meta(pattern=decimal_range(0, INT64_MAX), description="The same integer, as a string of digits"),
+    str, msgspec.Meta(pattern=decimal_range(0, INT64_MAX), description="The same, as a string of digits")
 ]
 
 
 class FitRequest(msgspec.Struct, forbid_unknown_fields=True):
     """A training batch: `timestamps[i]` is when `values[i]` was observed."""
+
+    timestamps: list[Timestamp | WholeFloat]
+    values: list[float]
+
+
+class WholeTimestampsRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """FitRequest as nearly every client sends it, integers only: decoded first, as it is the faster."""
 
     timestamps: list[Timestamp]
     values: list[float]
@@ -46,7 +55,7 @@ class ErrorResponse(msgspec.Struct):
 class PredictRequest(msgspec.Struct, forbid_unknown_fields=True):
     """One observation; the timestamp may also be a string of digits, as some clients send it."""
 
-    timestamp: Timestamp | DigitsTimestamp
+    timestamp: Timestamp | WholeFloat | DigitsTimestamp
     value: float
 
 

@@ -1,10 +1,9 @@
 """`/series`: list series and their versions, inspect one version, delete versions."""
 
-from litestar import Controller, HttpMethod, Response, delete, get, route
+from litestar import Controller, delete, get
 from litestar.di import NamedDependency
 
 from anomaly.adapters.http import examples
-from anomaly.adapters.http.auth import PUBLIC
 from anomaly.adapters.http.openapi import errors, ok
 from anomaly.adapters.http.parameters import LimitQuery, OffsetQuery, SeriesPath, VersionPath
 from anomaly.adapters.http.schemas import (
@@ -107,16 +106,6 @@ class VersionsController(Controller):
             model_artifact=ArtifactInfo(sha256=stored.model.sha256, size=stored.model.size),
             data_artifact=ArtifactInfo(sha256=stored.data.sha256, size=stored.data.size),
         )
-
-    @route(
-        "/{series_id:str}/versions/{version:str}",
-        http_method=[HttpMethod.OPTIONS],
-        include_in_schema=False,
-        opt=PUBLIC,
-    )
-    async def version_options(self) -> Response[None]:
-        # Litestar 2 lists only one of several handlers of a path in its automatic OPTIONS answer.
-        return Response(None, status_code=204, headers={"Allow": "DELETE, GET, OPTIONS"})
 
     @delete(
         "/{series_id:str}/versions/{version:str}",
