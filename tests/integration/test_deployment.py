@@ -8,7 +8,7 @@ from typing import Any
 import yaml
 
 from anomaly.cli import build_parser
-from anomaly.settings import normalise_database_url
+from anomaly.settings import Settings, normalise_database_url
 from tests.support.server import anomaly
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,6 +31,7 @@ def test_compose_commands_and_settings_are_ones_the_service_accepts() -> None:
     services = compose()["services"]
     for name in ("migrate", "api"):
         build_parser().parse_args(services[name]["command"])
+        Settings.from_env(services[name]["environment"])  # every variable set there is one we accept
         url = services[name]["environment"]["DATABASE_URL"]
         assert normalise_database_url(url).startswith("postgresql+asyncpg://")
         assert "@db:5432/" in url
