@@ -31,17 +31,21 @@ run: migrate ## Start the service on http://$(HOST):$(PORT) (embedded SQLite unl
 	$(BIN)/anomaly serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: $(STAMP) ## ruff, mypy --strict and the import-linter contracts
-	$(BIN)/ruff check src tests migrations
-	$(BIN)/ruff format --check src tests migrations
-	$(BIN)/mypy --strict src tests
+	$(BIN)/ruff check src tests migrations bench
+	$(BIN)/ruff format --check src tests migrations bench
+	$(BIN)/mypy --strict src tests bench
 	$(BIN)/lint-imports
 
 format: $(STAMP) ## Format and autofix the code
-	$(BIN)/ruff format src tests migrations
-	$(BIN)/ruff check --fix src tests migrations
+	$(BIN)/ruff format src tests migrations bench
+	$(BIN)/ruff check --fix src tests migrations bench
 
 test: lint ## Lint, then run every test (PostgreSQL at ANOMALY_TEST_DATABASE_URL or 127.0.0.1:5432)
 	$(BIN)/pytest
+
+bench: $(STAMP) ## Measure the service against a bare-stack reference (installs wrk when missing); BENCH_SECONDS=15
+	command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	$(BIN)/python bench/run.py
 
 clean: ## Remove the virtual environment and caches (never ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

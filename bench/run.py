@@ -1,0 +1,457 @@
+"""`make bench`: the service and a bare-stack reference, measured side by side in one run.
+
+Starts each server on loopback in turn (PostgreSQL-backed service, SQLite-backed service, the
+reference in bench/reference.py), drives it with wrk, stops it, and prints one table of
+requests/s, p50/p99 latency, errors and peak RSS with each scenario's ratio to its reference;
+the table is also written as JSON under bench/results/.
+"""
+
+import argparse
+import asyncio
+import http.client
+import json
+import os
+import platform
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import asyncpg
+import msgspec
+
+ROOT = Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "results"
+WORKERS = 2  # the documented production setting on this 2-core machine: one worker per core
+CONNECTIONS = 64
+SMALL_POINTS = 100
+LARGE_POINTS = 1_000_000
+ADMIN_URL = os.environ.get("ANOMALY_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+WRK_SCRIPT = """
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = [[%(body)s]]
+local path = "%(path)s"
+local unique = %(unique)s
+local threads = 0
+setup = function(thread) thread:set("tid", threads); threads = threads + 1 end
+local n = 0
+request = function()
+  if not unique then return wrk.format(nil, path) end
+  n = n + 1
+  return wrk.format(nil, path .. tid .. "-" .. n)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format(
+    'BENCH {"requests": %%d, "duration_us": %%d, "errors": %%d, "p50_us": %%d, "p99_us": %%d}\\n',
+    summary.requests, summary.duration, e.connect + e.read + e.write + e.status + e.timeout,
+    latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+@dataclass
+class Row:
+    scenario: str
+    target: str  # what was measured: "service (PostgreSQL)", "reference", ...
+    requests_per_s: float | None = None
+    p50_ms: float | None = None
+    p99_ms: float | None = None
+    server_ms: float | None = None
+    errors: int = 0
+    peak_rss_mb: float | None = None
+    rss_above_idle_mb: float | None = None
+    notes: dict[str, float] = field(default_factory=dict)
+
+
+# ---- servers ------------------------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@dataclass
+class Server:
+    process: subprocess.Popen[bytes]
+    base: str
+
+    def workers(self) -> list[int]:
+        """The processes serving requests: the children of the supervisor that are Python."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == self.process.pid:
+                children.append(int(stat.parent.name))
+        return children or [self.process.pid]
+
+
+@contextmanager
+def serving(command: list[str], env: dict[str, str], cwd: Path) -> Iterator[Server]:
+    port = free_port()
+    log = (cwd / f"server-{port}.log").open("wb")
+    process = subprocess.Popen(
+        [*command, "--port", str(port)],
+        cwd=cwd,
+        env={**os.environ, **env},
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    server = Server(process, f"http://127.0.0.1:{port}")
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"{command} exited: {(cwd / log.name).read_text()}")
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        time.sleep(1.0)  # let every worker finish its start-up
+        yield server
+    finally:
+        os.killpg(process.pid, signal.SIGINT)
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+        log.close()
+
+
+def rss_kb(pid: int, field_name: str) -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith(field_name + ":"):
+            return int(line.split()[1])
+    return 0
+
+
+def peak_rss_mb(server: Server) -> float:
+    return max(rss_kb(pid, "VmHWM") for pid in server.workers()) / 1024
+
+
+# ---- load ---------------------------------------------------------------------------------------
+
+
+def wrk(server: Server, path: str, body: bytes, seconds: int, unique: bool) -> dict[str, float]:
+    script = Path(tempfile.mkstemp(suffix=".lua")[1])
+    script.write_text(
+        WRK_SCRIPT % {"body": body.decode(), "path": path, "unique": "true" if unique else "false"}
+    )
+    try:
+        output = subprocess.run(
+            [
+                "wrk",
+                "-t2",
+                f"-c{CONNECTIONS}",
+                f"-d{seconds}s",
+                "--timeout",
+                "10s",
+                "-s",
+                str(script),
+                server.base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+    finally:
+        script.unlink()
+    line = next(line for line in output.splitlines() if line.startswith("BENCH "))
+    result: dict[str, float] = json.loads(line.removeprefix("BENCH "))
+    return result
+
+
+def throughput(
+    scenario: str, target: str, server: Server, path: str, body: bytes, seconds: int, unique: bool
+) -> Row:
+    result = wrk(server, path, body, seconds, unique)
+    return Row(
+        scenario=scenario,
+        target=target,
+        requests_per_s=result["requests"] / (result["duration_us"] / 1e6),
+        p50_ms=result["p50_us"] / 1000,
+        p99_ms=result["p99_us"] / 1000,
+        errors=int(result["errors"]),
+        peak_rss_mb=peak_rss_mb(server),
+    )
+
+
+def one_large_request(scenario: str, target: str, server: Server, path: str, body: bytes) -> Row:
+    """Server time: from the last byte of the request sent to the first byte of the answer."""
+    idle = {pid: rss_kb(pid, "VmRSS") for pid in server.workers()}
+    host, port = server.base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=120)
+    connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+    sent = time.perf_counter()
+    response = connection.getresponse()
+    first_byte = time.perf_counter()
+    answer = response.read()
+    done = time.perf_counter()
+    connection.close()
+    growth = max(rss_kb(pid, "VmHWM") - idle[pid] for pid in idle) / 1024
+    return Row(
+        scenario=scenario,
+        target=target,
+        server_ms=(first_byte - sent) * 1000,
+        errors=0 if response.status == 200 else 1,
+        peak_rss_mb=peak_rss_mb(server),
+        rss_above_idle_mb=growth,
+        notes={
+            "body_mb": len(body) / 2**20,
+            "response_mb": len(answer) / 2**20,
+            "total_ms": (done - sent) * 1000,
+        },
+    )
+
+
+def decode_alone(body: bytes) -> Row:
+    class Batch(msgspec.Struct):
+        timestamps: list[int]
+        values: list[float]
+
+    decoder = msgspec.json.Decoder(Batch)
+    best = min(_timed(lambda: decoder.decode(body)) for _ in range(5))
+    return Row(scenario="large body", target="msgspec decode alone", server_ms=best * 1000)
+
+
+def _timed(action: object) -> float:
+    started = time.perf_counter()
+    action()  # type: ignore[operator]
+    return time.perf_counter() - started
+
+
+# ---- bodies -------------------------------------------------------------------------------------
+
+
+def batch_body(points: int) -> bytes:
+    start = 1_705_000_000
+    values = [round(50 + 10 * ((index * 7919) % 1000) / 1000, 3) for index in range(points)]
+    return msgspec.json.encode({"timestamps": list(range(start, start + 60 * points, 60)), "values": values})
+
+
+POINT = b'{"timestamp": 1705000010, "value": 13.0}'
+
+
+# ---- the run ------------------------------------------------------------------------------------
+
+
+async def fresh_database(name: str) -> str:
+    connection = await asyncpg.connect(ADMIN_URL)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await connection.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await connection.close()
+    base = ADMIN_URL.rsplit("/", 1)[0]
+    return f"{base}/{name}"
+
+
+def service_command() -> list[str]:
+    return [sys.executable, "-m", "anomaly", "serve", "--workers", str(WORKERS)]
+
+
+def reference_command() -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "bench.reference:app",
+        "--workers",
+        str(WORKERS),
+        "--no-access-log",
+    ]
+
+
+def _service_env(database_url: str, folder: Path) -> dict[str, str]:
+    return {
+        "DATABASE_URL": database_url,
+        "MODEL_STATE_FOLDER": str(folder / "models"),
+        "TRAINING_DATA_FOLDER": str(folder / "data"),
+    }
+
+
+def post(server: Server, path: str, body: bytes) -> None:
+    host, port = server.base.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=60)
+    connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+    response = connection.getresponse()
+    response.read()
+    if response.status != 200:
+        raise RuntimeError(f"POST {path} answered {response.status}")
+
+
+def run(seconds: int) -> list[Row]:
+    nonce = secrets.token_hex(3)
+    small, large = batch_body(SMALL_POINTS), batch_body(LARGE_POINTS)
+    rows: list[Row] = []
+    work = Path(tempfile.mkdtemp(prefix="anomaly-bench-"))
+    try:
+        pg_url = asyncio.run(fresh_database("anomaly_bench"))
+        subprocess.run(
+            [sys.executable, "-m", "anomaly", "migrate"],
+            env={**os.environ, "DATABASE_URL": pg_url},
+            check=True,
+            cwd=work,
+        )
+        services = {
+            "service (PostgreSQL)": _service_env(pg_url, work / "pg"),
+            "service (SQLite)": _service_env(f"sqlite:///{work / 'sqlite' / 'anomaly.db'}", work / "sqlite"),
+        }
+        subprocess.run(
+            [sys.executable, "-m", "anomaly", "migrate"],
+            env={**os.environ, **services["service (SQLite)"]},
+            check=True,
+            cwd=work,
+        )
+        reference_env = {
+            "DATABASE_URL": pg_url,
+            "ARTIFACT_FOLDER": str(work / "reference"),
+            "PYTHONPATH": str(ROOT),
+        }
+
+        # Throughput: reference and service back to back, scenario by scenario.
+        for target, command, env in [
+            ("reference", reference_command(), reference_env),
+            *[(name, service_command(), env) for name, env in services.items()],
+        ]:
+            with serving(command, env, work) as server:
+                rows.append(
+                    throughput("fit-small", target, server, f"/fit/{nonce}-", small, seconds, unique=True)
+                )
+                if target == "service (SQLite)":
+                    continue
+                rows.append(
+                    throughput("fit-hot", target, server, f"/fit/{nonce}-hot", small, seconds, unique=False)
+                )
+                post(server, f"/fit/{nonce}-p", small)
+                rows.append(
+                    throughput("predict", target, server, f"/predict/{nonce}-p", POINT, seconds, unique=False)
+                )
+
+        # Large batches: a fresh service each, so its peak RSS is this request's.
+        rows.append(decode_alone(large))
+        with serving(service_command(), services["service (PostgreSQL)"], work) as server:
+            rows.append(
+                one_large_request("fit-large", "service (PostgreSQL)", server, f"/fit/{nonce}-large", large)
+            )
+        with serving(service_command(), services["service (PostgreSQL)"], work) as server:
+            post(server, f"/fit/{nonce}-d", small)
+            rows.append(
+                one_large_request("detect-large", "service (PostgreSQL)", server, f"/detect/{nonce}-d", large)
+            )
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return rows
+
+
+# ---- the table ----------------------------------------------------------------------------------
+
+
+def verdicts(rows: list[Row]) -> list[dict[str, object]]:
+    by = {(row.scenario, row.target): row for row in rows}
+    reference = {row.scenario: row for row in rows if row.target == "reference"}
+    decode_ms = by[("large body", "msgspec decode alone")].server_ms or 1.0
+    checks: list[dict[str, object]] = []
+
+    def check(what: str, ratio: float, limit: float, at_least: bool) -> None:
+        checks.append(
+            {
+                "check": what,
+                "ratio": round(ratio, 3),
+                "target": f"{'>=' if at_least else '<='} {limit}",
+                "met": ratio >= limit if at_least else ratio <= limit,
+            }
+        )
+
+    service = "service (PostgreSQL)"
+    for scenario in ("fit-small", "fit-hot"):
+        ours, ref = by[(scenario, service)], reference[scenario]
+        check(f"{scenario} req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.8, True)  # type: ignore[operator]
+        check(f"{scenario} p99 vs reference", ours.p99_ms / ref.p99_ms, 1.5, False)  # type: ignore[operator]
+    ours, ref = by[("predict", service)], reference["predict"]
+    check("predict req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.85, True)  # type: ignore[operator]
+    for scenario in ("fit-large", "detect-large"):
+        row = by[(scenario, service)]
+        check(f"{scenario} server time vs msgspec decode", (row.server_ms or 0) / decode_ms, 1.5, False)
+        check(
+            f"{scenario} RSS growth vs body size",
+            (row.rss_above_idle_mb or 0) / row.notes["body_mb"],
+            3.0,
+            False,
+        )
+    sqlite, postgres = by[("fit-small", "service (SQLite)")], by[("fit-small", service)]
+    check("fit-small SQLite vs PostgreSQL", sqlite.requests_per_s / postgres.requests_per_s, 0.5, True)  # type: ignore[operator]
+    return checks
+
+
+def table(rows: list[Row], checks: list[dict[str, object]]) -> str:
+    def cell(value: float | None, digits: int = 1) -> str:
+        return "" if value is None else f"{value:,.{digits}f}"
+
+    lines = [
+        "| scenario | measured | req/s | p50 ms | p99 ms | server ms | errors | peak RSS MB | RSS above idle MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for row in rows:
+        lines.append(
+            f"| {row.scenario} | {row.target} | {cell(row.requests_per_s, 0)} | {cell(row.p50_ms)} | {cell(row.p99_ms)} "
+            f"| {cell(row.server_ms)} | {row.errors} | {cell(row.peak_rss_mb, 0)} | {cell(row.rss_above_idle_mb, 0)} |"
+        )
+    lines += ["", "| check | ratio | target | met |", "|---|---:|---|---|"]
+    lines += [
+        f"| {c['check']} | {c['ratio']} | {c['target']} | {'yes' if c['met'] else 'NO'} |" for c in checks
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "15")))
+    seconds = parser.parse_args().seconds
+    rows = run(seconds)
+    checks = verdicts(rows)
+    machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+    printed = table(rows, checks)
+    print(f"\n{machine}; {WORKERS} workers per server, {CONNECTIONS} connections, {seconds} s per scenario\n")
+    print(printed)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    document = {
+        "when": stamp,
+        "machine": machine,
+        "seconds": seconds,
+        "workers": WORKERS,
+        "connections": CONNECTIONS,
+        "rows": [asdict(row) for row in rows],
+        "checks": checks,
+        "table": printed,
+    }
+    for path in (RESULTS / f"{stamp}.json", RESULTS / "latest.json"):
+        path.write_text(json.dumps(document, indent=2) + "\n")
+    print(f"\nwritten to {RESULTS / (stamp + '.json')}")
+
+
+if __name__ == "__main__":
+    main()
