@@ -32,7 +32,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if arguments.command == "gc":
         grace = settings.gc_grace_seconds if arguments.grace_seconds is None else arguments.grace_seconds
         return _collect_garbage(settings, timedelta(seconds=max(grace, 0.0)), arguments.dry_run)
-    return _serve(settings, arguments.host, arguments.port, arguments.workers)
+    return _serve(settings, arguments.host, arguments.port, arguments.workers, arguments.access_log)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
     serve.add_argument("--port", type=_port, default=8000, help="port to bind (default: %(default)s)")
     serve.add_argument("--workers", type=_positive, default=1, help="worker processes (default: %(default)s)")
+    serve.add_argument(
+        "--access-log", action="store_true", help="log every request (off by default: it costs throughput)"
+    )
     return parser
 
 
@@ -104,7 +107,7 @@ async def _collect_once(settings: Settings, grace: timedelta, dry_run: bool) -> 
         return await CollectGarbage(adapters.uow_factory, adapters.artifacts, adapters.clock)(grace, dry_run)
 
 
-def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
+def _serve(settings: Settings, host: str, port: int, workers: int, access_log: bool) -> int:
     logger.info(
         "serving on http://%s:%d with %d worker(s); metadata in %s, artifacts under %s and %s",
         host,
@@ -121,6 +124,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int) -> int:
         port=port,
         workers=workers,
         log_level="info",
+        access_log=access_log,
         timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
     )
     return 0

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anomaly.domain.errors import InvalidInput
-from anomaly.domain.time_series import INT64_MAX, BatchLimits, TimeSeries
+from anomaly.domain.time_series import MAX_TIMESTAMP, BatchLimits, TimeSeries
 
 LIMITS = BatchLimits(min_points=3, max_points=10)
 WIDE = BatchLimits(min_points=1, max_points=100)
@@ -24,7 +24,7 @@ def batches(draw: st.DrawFn, min_size: int = 1, max_size: int = 50) -> tuple[lis
     timestamps = sorted(
         draw(
             st.lists(
-                st.integers(min_value=0, max_value=INT64_MAX),
+                st.integers(min_value=0, max_value=MAX_TIMESTAMP),
                 min_size=min_size,
                 max_size=max_size,
                 unique=True,
@@ -42,15 +42,15 @@ def parse_error(timestamps: list[int], values: list[float], limits: BatchLimits 
 
 
 def test_valid_batch_keeps_dtypes_and_values() -> None:
-    series = TimeSeries.parse([0, 10, INT64_MAX], [1.5, -2, 0.0], LIMITS)
+    series = TimeSeries.parse([0, 10, MAX_TIMESTAMP], [1.5, -2, 0.0], LIMITS)
 
     assert series.timestamps.dtype == np.int64
     assert series.values.dtype == np.float64
-    assert series.timestamps.tolist() == [0, 10, INT64_MAX]
+    assert series.timestamps.tolist() == [0, 10, MAX_TIMESTAMP]
     assert series.values.tolist() == [1.5, -2.0, 0.0]
     assert len(series) == 3
     assert series.first_timestamp == 0
-    assert series.last_timestamp == INT64_MAX
+    assert series.last_timestamp == MAX_TIMESTAMP
 
 
 def test_extreme_finite_values_are_kept() -> None:

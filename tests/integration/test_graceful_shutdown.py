@@ -28,7 +28,7 @@ def server(tmp_path: Path, **env: str) -> Iterator[tuple[subprocess.Popen[bytes]
     log = tmp_path / "server.log"
     with log.open("wb") as output:
         process = subprocess.Popen(
-            [sys.executable, "-m", "anomaly", "serve", "--port", str(port)],
+            [sys.executable, "-m", "anomaly", "serve", "--port", str(port), "--access-log"],
             cwd=tmp_path,
             env={**os.environ, **env},
             stdout=output,

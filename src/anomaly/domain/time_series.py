@@ -11,6 +11,7 @@ import numpy.typing as npt
 from anomaly.domain.errors import InvalidInput
 
 INT64_MAX = 2**63 - 1
+MAX_TIMESTAMP = INT64_MAX
 
 T = TypeVar("T")
 
@@ -83,13 +84,15 @@ def _parse_timestamps(raw: Sequence[int]) -> Timestamps:
     try:
         array = np.asarray(raw, dtype=np.int64)
     except (TypeError, ValueError, OverflowError):
-        index, _ = _first(raw, lambda item: not (_is_integer(item) and 0 <= item <= INT64_MAX))
-        raise InvalidInput(f"timestamps[{index}]", f"must be an integer between 0 and {INT64_MAX}") from None
+        index, _ = _first(raw, lambda item: not (_is_integer(item) and 0 <= item <= MAX_TIMESTAMP))
+        raise InvalidInput(
+            f"timestamps[{index}]", f"must be an integer between 0 and {MAX_TIMESTAMP}"
+        ) from None
     if array.ndim != 1:
         raise InvalidInput("timestamps", "must be a flat list of integers")
-    if array.shape[0] and int(array.min()) < 0:
-        index = int(np.argmax(array < 0))
-        raise InvalidInput(f"timestamps[{index}]", f"must be between 0 and {INT64_MAX}")
+    if array.shape[0] and (int(array.min()) < 0 or int(array.max()) > MAX_TIMESTAMP):
+        index = int(np.argmax((array < 0) | (array > MAX_TIMESTAMP)))
+        raise InvalidInput(f"timestamps[{index}]", f"must be between 0 and {MAX_TIMESTAMP}")
     if array.shape[0] > 1:
         increasing = array[1:] > array[:-1]
         if not increasing.all():
@@ -126,7 +129,7 @@ def _first(raw: Sequence[T], broken: Callable[[T], bool]) -> tuple[int, T]:
 
 def validate_point(timestamp: int, value: float) -> None:
     """The rules of a batch, for a single observation."""
-    if isinstance(timestamp, bool) or not isinstance(timestamp, int) or not 0 <= timestamp <= INT64_MAX:
-        raise InvalidInput("timestamp", f"must be an integer between 0 and {INT64_MAX}")
+    if isinstance(timestamp, bool) or not isinstance(timestamp, int) or not 0 <= timestamp <= MAX_TIMESTAMP:
+        raise InvalidInput("timestamp", f"must be an integer between 0 and {MAX_TIMESTAMP}")
     if not _is_finite_number(value):
         raise InvalidInput("value", "must be a finite number (NaN and infinity are not values)")

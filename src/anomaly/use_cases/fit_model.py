@@ -1,5 +1,6 @@
 """Use case: validate a batch, fit a model, store its artifacts and record it as the series' next version."""
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -59,13 +60,26 @@ class FitModel:
         """Fit and record; `on_record`, if given, runs in the recording transaction, before its commit."""
         series_id = SeriesId(command.series_id)
         state = await run_cpu_bound(len(command.values), lambda: self._fit(command))
-        model_ref = await self._artifacts.save_model(series_id, encode_model_state(state))
-        try:
-            data_ref = await self._artifacts.save_training_data(series_id, command.training_data)
-        except BaseException:
-            await self._discard(model_ref)
-            raise
+        model_ref, data_ref = await self._save_both(
+            series_id, encode_model_state(state), command.training_data
+        )
         return await self._record(series_id, state, model_ref, data_ref, on_record)
+
+    async def _save_both(
+        self, series_id: SeriesId, model: bytes, training_data: bytes
+    ) -> tuple[ArtifactRef, ArtifactRef]:
+        """Both artifacts at once; if either fails, the other is removed."""
+        saved = await asyncio.gather(
+            self._artifacts.save_model(series_id, model),
+            self._artifacts.save_training_data(series_id, training_data),
+            return_exceptions=True,
+        )
+        refs = [outcome for outcome in saved if isinstance(outcome, ArtifactRef)]
+        failures = [outcome for outcome in saved if isinstance(outcome, BaseException)]
+        if failures:
+            await self._discard(*refs)
+            raise failures[0]
+        return refs[0], refs[1]
 
     def _fit(self, command: FitCommand) -> ModelState:
         return fit(TimeSeries.parse(command.timestamps, command.values, self._limits))

@@ -11,7 +11,7 @@ from pathlib import Path
 import aiofiles.os
 import anyio.to_thread
 
-from anomaly.adapters.files.atomic_write import write_atomically
+from anomaly.adapters.files.atomic_write import write_atomically_async
 from anomaly.adapters.files.inventory import list_files
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
@@ -73,9 +73,8 @@ class FileArtifactStore:
     async def _save(self, root: Path, series_id: SeriesId, suffix: str, content: bytes) -> ArtifactRef:
         # SeriesId admits no separator and neither '.' nor '..', so this path stays under root.
         path = root / series_id.value / f"{_unique_name()}.{suffix}"
-        digest = await _sha256(content)
         with _storage_errors(path):
-            await write_atomically(path, content)
+            digest = await write_atomically_async(path, content)
         return ArtifactRef(location=str(path), sha256=digest, size=len(content))
 
 

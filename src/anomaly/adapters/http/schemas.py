@@ -6,14 +6,15 @@ from typing import Annotated
 import msgspec
 
 from anomaly.adapters.http.patterns import decimal_range
-from anomaly.domain.time_series import INT64_MAX
+from anomaly.domain.time_series import MAX_TIMESTAMP
 
-Timestamp = Annotated[int, msgspec.Meta(ge=0, le=INT64_MAX, description="Integer, e.g. Unix seconds")]
+Timestamp = Annotated[int, msgspec.Meta(ge=0, le=MAX_TIMESTAMP, description="Integer, e.g. Unix seconds")]
 # JSON Schema counts 7.0 as an integer, and so does this API: a float with no fractional part, in
-# range, is the integer it equals (anything from 2**63 on would not fit in int64).
-WholeFloat = Annotated[float, msgspec.Meta(ge=0, lt=2.0**63, multiple_of=1)]
+# range, is the integer it equals. Written as a float, a timestamp must be one float64 holds
+# exactly (up to 2**53); larger ones are integers only, as their last digits would be lost.
+WholeFloat = Annotated[float, msgspec.Meta(ge=0, le=float(2**53), multiple_of=1)]
 DigitsTimestamp = Annotated[
-    str, msgspec.Meta(pattern=decimal_range(0, INT64_MAX), description="The same, as a string of digits")
+    str, msgspec.Meta(pattern=decimal_range(0, MAX_TIMESTAMP), description="The same, as a string of digits")
 ]
 
 

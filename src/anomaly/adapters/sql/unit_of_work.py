@@ -29,6 +29,9 @@ def unit_of_work_factory(engine: AsyncEngine, timeout_seconds: float = 5.0) -> U
 
 
 class SqlUnitOfWork:
+    """Reads run as single autocommit statements (one round trip each, no BEGIN or ROLLBACK); the
+    first write opens a transaction, which `commit` ends. Most units of work only read."""
+
     def __init__(
         self, engine: AsyncEngine, write_lock: asyncio.Lock | None = None, timeout_seconds: float = 5.0
     ) -> None:
@@ -43,7 +46,7 @@ class SqlUnitOfWork:
         with database_errors("connecting"):
             self._connection = await self._engine.connect()
             try:
-                self._transaction = await self._connection.begin()
+                await self._connection.execution_options(isolation_level="AUTOCOMMIT")
             except BaseException:
                 await self._connection.close()
                 raise
@@ -58,9 +61,8 @@ class SqlUnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         assert self._connection is not None
-        assert self._transaction is not None
         try:
-            if self._transaction.is_active:
+            if self._transaction is not None and self._transaction.is_active:
                 await self._transaction.rollback()
         except Exception:
             # The connection is being discarded either way; a failed rollback must not hide the
@@ -76,14 +78,16 @@ class SqlUnitOfWork:
                 self._release_write_lock()
 
     async def commit(self) -> None:
-        assert self._transaction is not None
         try:
-            with database_errors("committing"):
-                await self._transaction.commit()
+            if self._transaction is not None:
+                with database_errors("committing"):
+                    await self._transaction.commit()
         finally:
             self._release_write_lock()
 
     async def _before_write(self) -> None:
+        if self._transaction is not None:
+            return
         if self._write_lock is not None and not self._holds_write_lock:
             try:
                 async with asyncio.timeout(self._timeout):
@@ -93,6 +97,15 @@ class SqlUnitOfWork:
                     f"database busy: no turn to write within {self._timeout:g} s"
                 ) from None
             self._holds_write_lock = True
+        assert self._connection is not None
+        with database_errors("starting a transaction"):
+            if self._connection.in_transaction():
+                # Reads so far ran in autocommit mode; SQLAlchemy's bookkeeping of them ends here.
+                await self._connection.commit()
+            await self._connection.execution_options(
+                isolation_level=self._engine.dialect.default_isolation_level
+            )
+            self._transaction = await self._connection.begin()
 
     def _release_write_lock(self) -> None:
         if self._write_lock is not None and self._holds_write_lock:
