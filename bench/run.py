@@ -426,13 +426,20 @@ def table(rows: list[Row], checks: list[dict[str, object]]) -> str:
     return "\n".join(lines)
 
 
+def _cpu_model() -> str:
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            return line.split(":", 1)[1].strip()
+    return platform.processor() or "unknown CPU"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "15")))
     seconds = parser.parse_args().seconds
     rows = run(seconds)
     checks = verdicts(rows)
-    machine = f"{platform.node()}: {os.cpu_count()} cores, {platform.python_implementation()} {platform.python_version()}"
+    machine = f"{_cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}"
     printed = table(rows, checks)
     print(f"\n{machine}; {WORKERS} workers per server, {CONNECTIONS} connections, {seconds} s per scenario\n")
     print(printed)
