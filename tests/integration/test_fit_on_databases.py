@@ -7,30 +7,14 @@ from pathlib import Path
 
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.sql.engine import create_engine
-from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
 from anomaly.bootstrap import create_app
 from anomaly.domain.model_format import decode_model_state
-from anomaly.domain.model_version import ModelVersion
-from anomaly.domain.series_id import SeriesId
 from anomaly.settings import Settings
 from tests.conftest import file_settings
 from tests.support.concurrent_client import served_in_this_loop
 from tests.support.payloads import SMALL, batch
 from tests.support.small_disk import small_disk
-
-
-async def stored_versions(url: str, series: str) -> list[ModelVersion]:
-    engine = create_engine(url, pool_size=1, timeout_seconds=10)
-    try:
-        async with unit_of_work_factory(engine)() as uow:
-            return await uow.models.list_versions(SeriesId(series))
-    finally:
-        await engine.dispose()
-
-
-def artifact_files(tmp_path: Path) -> list[Path]:
-    return sorted(path for path in tmp_path.rglob("*.json") if path.is_file())
+from tests.support.stored import artifact_files, stored_versions
 
 
 async def test_a_fit_records_a_row_whose_artifacts_match_their_checksums(

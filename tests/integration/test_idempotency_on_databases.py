@@ -6,31 +6,15 @@ from pathlib import Path
 
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.sql.engine import create_engine
-from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
 from anomaly.bootstrap import create_app
-from anomaly.domain.model_version import ModelVersion
-from anomaly.domain.series_id import SeriesId
 from tests.conftest import file_settings
 from tests.support.concurrent_client import served_in_this_loop
 from tests.support.payloads import SMALL
+from tests.support.stored import artifact_files, stored_versions
 
 BODY = json.dumps(SMALL).encode()
 HEADERS = {"Idempotency-Key": "nightly-fit-2026-11-26"}
 REPLAYED = "Idempotent-Replayed"
-
-
-async def stored_versions(url: str, series: str) -> list[ModelVersion]:
-    engine = create_engine(url, pool_size=1, timeout_seconds=10)
-    try:
-        async with unit_of_work_factory(engine)() as uow:
-            return await uow.models.list_versions(SeriesId(series))
-    finally:
-        await engine.dispose()
-
-
-def artifact_files(tmp_path: Path) -> list[Path]:
-    return sorted(path for path in tmp_path.rglob("*.json") if path.is_file())
 
 
 async def test_simultaneous_retries_with_one_key_fit_once(sql_url: str, tmp_path: Path) -> None:
