@@ -4,16 +4,54 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.tables import models, series
-from anomaly.adapters.sql.upsert import dialect_insert
 from anomaly.domain.model import ModelState
 from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.versioning import FIRST_VERSION, VERSION_STEP
+
+# The statements of the hot paths, built once: constructing a statement costs more CPU than
+# running it, and a prebuilt one also skips SQLAlchemy's cache-key computation.
+_GET = sa.select(models).where(
+    models.c.series_id == sa.bindparam("series_id"), models.c.version == sa.bindparam("version")
+)
+# Served by the primary key (series_id, version): one index probe from its end.
+_LATEST = (
+    sa.select(models)
+    .where(models.c.series_id == sa.bindparam("series_id"))
+    .order_by(models.c.version.desc())
+    .limit(1)
+)
+_ADD = sa.insert(models)
+
+
+def _allocate(insert: Any) -> Any:
+    # INSERT .. ON CONFLICT DO UPDATE .. RETURNING is atomic on PostgreSQL and SQLite alike: the
+    # counter row stays locked until this transaction ends, so concurrent fits queue on it for
+    # the few statements left, and a rollback gives the number back. It applies the rules of
+    # domain.versioning.next_version: FIRST_VERSION for a new series, last + VERSION_STEP after.
+    return (
+        insert(series)
+        .values(
+            series_id=sa.bindparam("series_id"),
+            last_version=FIRST_VERSION,
+            created_at=sa.func.now(),
+            updated_at=sa.func.now(),
+        )
+        .on_conflict_do_update(
+            index_elements=[series.c.series_id],
+            set_={"last_version": series.c.last_version + VERSION_STEP, "updated_at": sa.func.now()},
+        )
+        .returning(series.c.last_version)
+    )
+
+
+_ALLOCATE = {"postgresql": _allocate(postgresql.insert), "sqlite": _allocate(sqlite.insert)}
 
 
 class SqlModelRepository:
@@ -23,52 +61,27 @@ class SqlModelRepository:
         self._before_write = before_write
 
     async def allocate_version(self, series_id: SeriesId) -> int:
-        # INSERT .. ON CONFLICT DO UPDATE .. RETURNING is atomic on PostgreSQL and SQLite alike: the
-        # counter row stays locked until this transaction ends, so concurrent fits queue on it for
-        # the few statements left, and a rollback gives the number back. It applies the rules of
-        # domain.versioning.next_version: FIRST_VERSION for a new series, last + VERSION_STEP after.
-        insert = dialect_insert(self._connection)(series)
-        statement = (
-            insert.values(
-                series_id=series_id.value,
-                last_version=FIRST_VERSION,
-                created_at=sa.func.now(),
-                updated_at=sa.func.now(),
-            )
-            .on_conflict_do_update(
-                index_elements=[series.c.series_id],
-                set_={"last_version": series.c.last_version + VERSION_STEP, "updated_at": sa.func.now()},
-            )
-            .returning(series.c.last_version)
-        )
+        statement = _ALLOCATE[self._connection.dialect.name]
         await self._before_write()
         with database_errors("allocating a version"):
-            result = await self._connection.execute(statement)
+            result = await self._connection.execute(statement, {"series_id": series_id.value})
             return int(result.scalar_one())
 
     async def add(self, version: ModelVersion) -> None:
         await self._before_write()
         with database_errors("recording a version"):
-            await self._connection.execute(sa.insert(models).values(**_to_row(version)))
+            await self._connection.execute(_ADD, _to_row(version))
 
     async def get(self, series_id: SeriesId, version: int) -> ModelVersion | None:
-        statement = sa.select(models).where(
-            models.c.series_id == series_id.value, models.c.version == version
-        )
         with database_errors("reading a version"):
-            row = (await self._connection.execute(statement)).mappings().one_or_none()
+            result = await self._connection.execute(_GET, {"series_id": series_id.value, "version": version})
+            row = result.mappings().one_or_none()
         return None if row is None else _from_row(row)
 
     async def latest(self, series_id: SeriesId) -> ModelVersion | None:
-        # Served by the primary key (series_id, version): one index probe from its end.
-        statement = (
-            sa.select(models)
-            .where(models.c.series_id == series_id.value)
-            .order_by(models.c.version.desc())
-            .limit(1)
-        )
         with database_errors("reading the latest version"):
-            row = (await self._connection.execute(statement)).mappings().one_or_none()
+            result = await self._connection.execute(_LATEST, {"series_id": series_id.value})
+            row = result.mappings().one_or_none()
         return None if row is None else _from_row(row)
 
     async def list_versions(
