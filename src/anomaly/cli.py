@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import math
 import sys
 from collections.abc import Sequence
 from datetime import timedelta
@@ -125,7 +126,7 @@ def _serve(settings: Settings, host: str, port: int, workers: int, access_log: b
         workers=workers,
         log_level="info",
         access_log=access_log,
-        timeout_graceful_shutdown=int(settings.shutdown_grace_seconds),
+        timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),
     )
     return 0
 

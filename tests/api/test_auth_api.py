@@ -98,3 +98,10 @@ async def test_an_open_service_says_so_at_start_up(
             assert (await client.post("/fit/cpu", json=SMALL)).status_code == 200
     assert "ANOMALY_API_KEYS is not set" in caplog.text
     assert "OPEN" in caplog.text
+
+
+async def test_a_repeated_series_parameter_cannot_reach_another_prefix(client: Client) -> None:
+    assert (await client.post("/fit/team-b.secret", json=SMALL, headers=bearer(ADMIN))).status_code == 200
+    response = await client.get("/plot?series_id=team-a.x&series_id=team-b.secret", headers=bearer(TEAM_A))
+    assert response.status_code == 404
+    assert response.json()["error"] == "series_not_found"

@@ -17,9 +17,9 @@ async def test_the_service_removes_old_orphans_and_keeps_what_versions_use(
     sqlite_url: str, tmp_path: Path
 ) -> None:
     settings = replace(file_settings(tmp_path, sqlite_url), gc_interval_seconds=0.2, gc_grace_seconds=60)
-    orphan = tmp_path / "models" / "cpu" / "00000000000000000001-dead.model.json"
-    temporary = tmp_path / "data" / "cpu" / ".tmp-00000000000000000002-dead.data.json.beef"
-    recent = tmp_path / "models" / "cpu" / "99999999999999999999-maybe-committing.model.json"
+    orphan = tmp_path / "models" / "cpu" / "00000000000000000001-deadbeef.model.json"
+    temporary = tmp_path / "data" / "cpu" / ".tmp-00000000000000000002-deadbeef.data.json.0000beef"
+    recent = tmp_path / "models" / "cpu" / "99999999999999999999-c0ffee00.model.json"
     for path in (orphan, temporary, recent):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"{}")

@@ -64,8 +64,15 @@ async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_t
     uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
     await FitModel(uow_factory, artifacts, FixedClock(), BatchLimits(3, 10))(command())
     series_folder = tmp_path / "models" / "cpu"
-    leftovers = [series_folder / ".tmp-123.model.json.abcd", series_folder / "999-dead.model.json"]
-    strangers = [tmp_path / "models" / "README", tmp_path / "models" / "not a series" / "x.json"]
+    leftovers = [
+        series_folder / ".tmp-00000000000000000123-0badf00d.model.json.abcd1234",
+        series_folder / "00000000000000000999-deadbeef.model.json",
+    ]
+    strangers = [
+        tmp_path / "models" / "README",
+        tmp_path / "models" / "not a series" / "x.json",
+        series_folder / "notes.json",  # not a name this service gives: never touched
+    ]
     for path in leftovers + strangers:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"{}")
@@ -79,5 +86,20 @@ async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_t
     assert sorted(report.temporaries + report.orphans) == sorted(str(path) for path in leftovers)
     assert not any(path.exists() for path in leftovers)
     assert all(path.exists() for path in strangers)
-    assert len(list(series_folder.iterdir())) == 1
+    assert len(list(series_folder.glob("*.model.json"))) == 1
     assert len(list((tmp_path / "data" / "cpu").iterdir())) == 1
+
+
+async def test_artifacts_are_recognised_by_name_when_their_folder_has_moved(tmp_path: Path) -> None:
+    database = InMemoryDatabase()
+    uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
+    old = FileArtifactStore(tmp_path / "old" / "models", tmp_path / "old" / "data")
+    await FitModel(uow_factory, old, FixedClock(), BatchLimits(3, 10))(command())
+    (tmp_path / "old").rename(tmp_path / "new")  # the volume is now mounted elsewhere
+    moved = FileArtifactStore(tmp_path / "new" / "models", tmp_path / "new" / "data")
+    an_hour_ago = time.time() - 3700
+    for path in (tmp_path / "new").rglob("*.json"):
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    report = await CollectGarbage(uow_factory, moved, FixedClock(datetime.now(UTC)))(GRACE)
+    assert report.orphans == []
+    assert len(list((tmp_path / "new").rglob("*.json"))) == 2

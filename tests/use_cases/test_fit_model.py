@@ -1,5 +1,6 @@
 """FitModel on in-memory adapters: what a fit stores, and what a failed fit leaves behind."""
 
+import asyncio
 import threading
 
 import pytest
@@ -131,3 +132,28 @@ async def test_a_version_deleted_while_it_is_being_read_is_not_found_rather_than
     await FitModel(uow_factory, artifacts, FixedClock(), LIMITS)(command())
     with pytest.raises(SeriesNotFound):
         await Predict(uow_factory, ModelStates(artifacts))("cpu", None, 1, 1.0, Threshold())
+
+
+async def test_a_fit_cancelled_while_writing_leaves_no_artifact() -> None:
+    database = InMemoryDatabase()
+    entered, release = asyncio.Event(), asyncio.Event()
+
+    class SlowDataStore(InMemoryArtifactStore):
+        async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+            entered.set()
+            await release.wait()
+            return await super().save_training_data(series_id, content)
+
+    artifacts = SlowDataStore()
+    fit = asyncio.ensure_future(
+        FitModel(lambda: InMemoryUnitOfWork(database), artifacts, FixedClock(), LIMITS)(command())
+    )
+    await entered.wait()
+    fit.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await fit
+    release.set()
+    for _ in range(10):
+        await asyncio.sleep(0)
+    assert artifacts.files == {}
+    assert database.rows == {}

@@ -6,6 +6,7 @@ import random
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
+from pathlib import PurePath
 
 from anomaly.domain.model_version import StoredFile
 from anomaly.domain.series_id import SeriesId
@@ -48,11 +49,14 @@ class CollectGarbage:
                 by_series[stored.series_id].append(stored)
         for series_id, files in by_series.items():
             async with self._uow_factory() as uow:
-                referenced = await uow.models.artifact_locations(series_id)
+                locations = await uow.models.artifact_locations(series_id)
+            # Compared by file name, unique by construction: a folder that moved or was mounted
+            # elsewhere since its rows were written must not make live artifacts look orphaned.
+            referenced = {PurePath(location).name for location in locations}
             for stored in files:
                 if stored.temporary:
                     report.temporaries.append(stored.location)
-                elif stored.location not in referenced:
+                elif PurePath(stored.location).name not in referenced:
                     report.orphans.append(stored.location)
         if dry_run:
             return report

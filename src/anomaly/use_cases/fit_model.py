@@ -37,6 +37,8 @@ class FitResult:
     state: ModelState
 
 
+Written = asyncio.Future[tuple[ArtifactRef | BaseException, ArtifactRef | BaseException]]
+
 # Work that must commit or roll back together with the version's row.
 OnRecord = Callable[[UnitOfWork, FitResult], Awaitable[None]]
 
@@ -55,6 +57,8 @@ class FitModel:
         self._artifacts = artifacts
         self._clock = clock
         self._limits = limits
+        # Clean-ups of cancelled fits, referenced until they finish so that they are not collected.
+        self._cleanups: set[asyncio.Future[None]] = set()
 
     async def __call__(self, command: FitCommand, on_record: OnRecord | None = None) -> FitResult:
         """Fit and record; `on_record`, if given, runs in the recording transaction, before its commit."""
@@ -68,18 +72,30 @@ class FitModel:
     async def _save_both(
         self, series_id: SeriesId, model: bytes, training_data: bytes
     ) -> tuple[ArtifactRef, ArtifactRef]:
-        """Both artifacts at once; if either fails, the other is removed."""
-        saved = await asyncio.gather(
+        """Both artifacts at once; if either fails, or the fit is cancelled, what was written is removed."""
+        writing = asyncio.gather(
             self._artifacts.save_model(series_id, model),
             self._artifacts.save_training_data(series_id, training_data),
             return_exceptions=True,
         )
+        try:
+            saved = await asyncio.shield(writing)
+        except asyncio.CancelledError:
+            # The writes finish on their threads anyway; remove their files once they have.
+            cleanup = asyncio.ensure_future(self._discard_when_written(writing))
+            self._cleanups.add(cleanup)
+            cleanup.add_done_callback(self._cleanups.discard)
+            raise
         refs = [outcome for outcome in saved if isinstance(outcome, ArtifactRef)]
         failures = [outcome for outcome in saved if isinstance(outcome, BaseException)]
         if failures:
             await self._discard(*refs)
             raise failures[0]
         return refs[0], refs[1]
+
+    async def _discard_when_written(self, writing: Written) -> None:
+        saved = await writing
+        await self._discard(*(outcome for outcome in saved if isinstance(outcome, ArtifactRef)))
 
     def _fit(self, command: FitCommand) -> ModelState:
         return fit(TimeSeries.parse(command.timestamps, command.values, self._limits))

@@ -2,8 +2,6 @@
 
 import errno
 import hashlib
-import secrets
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -13,6 +11,7 @@ import anyio.to_thread
 
 from anomaly.adapters.files.atomic_write import write_atomically_async
 from anomaly.adapters.files.inventory import list_files
+from anomaly.adapters.files.naming import unique_name
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactStorageFull, ArtifactStorageUnavailable, ArtifactUnreadable
@@ -72,14 +71,10 @@ class FileArtifactStore:
 
     async def _save(self, root: Path, series_id: SeriesId, suffix: str, content: bytes) -> ArtifactRef:
         # SeriesId admits no separator and neither '.' nor '..', so this path stays under root.
-        path = root / series_id.value / f"{_unique_name()}.{suffix}"
+        path = root / series_id.value / f"{unique_name()}.{suffix}"
         with _storage_errors(path):
             digest = await write_atomically_async(path, content)
         return ArtifactRef(location=str(path), sha256=digest, size=len(content))
-
-
-def _unique_name() -> str:
-    return f"{time.time_ns():020d}-{secrets.token_hex(4)}"
 
 
 async def _sha256(content: bytes) -> str:

@@ -69,10 +69,12 @@ def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             headers={"WWW-Authenticate": 'Bearer realm="anomaly"'},
         )
     connection.scope.setdefault("state", {})[CALLER_STATE_KEY] = caller
-    series_id = connection.path_params.get("series_id") or connection.query_params.get("series_id")
-    if series_id is not None and not caller.may_access(series_id):
-        # As if absent: a key must not learn which other series exist.
-        raise SeriesNotFound(series_id)
+    # Every value counts: a repeated query parameter must not smuggle a second series past the check.
+    named = [connection.path_params.get("series_id"), *connection.query_params.getall("series_id", [])]
+    for series_id in named:
+        if series_id is not None and not caller.may_access(series_id):
+            # As if absent: a key must not learn which other series exist.
+            raise SeriesNotFound(series_id)
 
 
 def provide_caller(request: Request[Any, Any, Any]) -> Caller:

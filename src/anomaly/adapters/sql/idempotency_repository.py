@@ -11,6 +11,7 @@ from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.tables import idempotency_keys as table
 from anomaly.adapters.sql.upsert import dialect_insert
 from anomaly.domain.idempotency import IdempotencyRecord
+from anomaly.ports.errors import StorageError
 
 
 class SqlIdempotencyRepository:
@@ -31,9 +32,15 @@ class SqlIdempotencyRepository:
             # SQLite needs no row lock: the INSERT above made this transaction the only writer.
             existing = existing.with_for_update()
         with database_errors("claiming an idempotency key"):
-            if (await self._connection.execute(insert)).first() is not None:
-                return None
-            return _record((await self._connection.execute(existing)).mappings().one())
+            # The row the INSERT lost to may be gone by the time it is read (released or expired
+            # meanwhile): then the key is free again, and the INSERT is tried once more.
+            for _ in range(3):
+                if (await self._connection.execute(insert)).first() is not None:
+                    return None
+                row = (await self._connection.execute(existing)).mappings().one_or_none()
+                if row is not None:
+                    return _record(row)
+        raise StorageError("an idempotency key kept vanishing while it was being claimed")
 
     async def replace(self, record: IdempotencyRecord) -> None:
         await self._before_write()

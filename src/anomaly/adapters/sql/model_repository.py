@@ -1,13 +1,13 @@
 """The model registry in SQL; the version counter is advanced with one atomic upsert."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from anomaly.adapters.sql.driver import fetch_one
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.tables import models, series
 from anomaly.domain.model import ModelState
@@ -28,6 +28,9 @@ _LATEST = (
     .limit(1)
 )
 _ADD = sa.insert(models)
+# The two reads behind every predict and detect, as asyncpg runs them (see driver.py).
+_GET_SQL = "SELECT * FROM anomaly_detection_models WHERE series_id = $1 AND version = $2"
+_LATEST_SQL = "SELECT * FROM anomaly_detection_models WHERE series_id = $1 ORDER BY version DESC LIMIT 1"
 
 
 def _allocate(insert: Any) -> Any:
@@ -73,15 +76,27 @@ class SqlModelRepository:
             await self._connection.execute(_ADD, _to_row(version))
 
     async def get(self, series_id: SeriesId, version: int) -> ModelVersion | None:
-        with database_errors("reading a version"):
-            result = await self._connection.execute(_GET, {"series_id": series_id.value, "version": version})
-            row = result.mappings().one_or_none()
+        row: Mapping[Any, Any] | None
+        if self._connection.dialect.name == "postgresql":
+            row = await fetch_one(self._connection, "reading a version", _GET_SQL, series_id.value, version)
+        else:
+            with database_errors("reading a version"):
+                result = await self._connection.execute(
+                    _GET, {"series_id": series_id.value, "version": version}
+                )
+                row = result.mappings().one_or_none()
         return None if row is None else _from_row(row)
 
     async def latest(self, series_id: SeriesId) -> ModelVersion | None:
-        with database_errors("reading the latest version"):
-            result = await self._connection.execute(_LATEST, {"series_id": series_id.value})
-            row = result.mappings().one_or_none()
+        row: Mapping[Any, Any] | None
+        if self._connection.dialect.name == "postgresql":
+            row = await fetch_one(
+                self._connection, "reading the latest version", _LATEST_SQL, series_id.value
+            )
+        else:
+            with database_errors("reading the latest version"):
+                result = await self._connection.execute(_LATEST, {"series_id": series_id.value})
+                row = result.mappings().one_or_none()
         return None if row is None else _from_row(row)
 
     async def list_versions(
@@ -181,7 +196,7 @@ def _to_row(version: ModelVersion) -> dict[str, Any]:
     }
 
 
-def _from_row(row: RowMapping) -> ModelVersion:
+def _from_row(row: Mapping[Any, Any]) -> ModelVersion:
     return ModelVersion(
         series_id=SeriesId(row["series_id"]),
         version=row["version"],
