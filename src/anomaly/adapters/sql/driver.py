@@ -4,6 +4,9 @@ Predict and detect read one row per request. Through SQLAlchemy's execution laye
 about 0.5 ms of CPU, through asyncpg's own prepared statements about 0.15 ms: a third of the
 predict path. The connection still comes from (and returns to) SQLAlchemy's pool; a failure of
 the connection invalidates it there, so the pool replaces it as it would have.
+
+Reads only: SQLAlchemy's asyncpg adapter sends BEGIN with its own first statement, so a statement
+sent here first would run outside the unit of work's transaction.
 """
 
 from collections.abc import Mapping
