@@ -16,7 +16,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
-from anomaly.adapters.http.auth import ApiKeys, provide_caller, require_api_key
+from anomaly.adapters.http.auth import ApiKeys, require_api_key
 from anomaly.adapters.http.detect_controller import DetectController
 from anomaly.adapters.http.draining import Drain
 from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
@@ -77,7 +77,6 @@ class Services:
     delete_versions: DeleteVersions
     training_data: GetTrainingData
     service_status: ServiceStatus
-    latencies: Latencies
 
 
 @asynccontextmanager
@@ -119,7 +118,6 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         delete_versions=DeleteVersions(uow, artifacts, states),
         training_data=GetTrainingData(uow, artifacts, states),
         service_status=ServiceStatus(uow, adapters.probe),
-        latencies=Latencies(),
     )
 
 
@@ -170,12 +168,11 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             PlotController,
         ],
         dependencies={
-            "caller": Provide(provide_caller, sync_to_thread=False),
             **{field.name: Provide(_service(field.name), sync_to_thread=False) for field in fields(Services)},
         },
         guards=[require_api_key],
         middleware=[allow_every_method],
-        state=State({"api_keys": api_keys, "drain": drain}),
+        state=State({"api_keys": api_keys, "drain": drain, "latencies": Latencies()}),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         request_max_body_size=settings.max_request_body_bytes,

@@ -66,20 +66,38 @@ class Verdicts:
 
 
 def band(state: ModelState, threshold: Threshold) -> Band:
-    # k * std and mean +- it may exceed float64; clipping keeps the comparison's meaning
-    # (no finite value lies beyond the largest float) and keeps the bounds printable.
-    with np.errstate(over="ignore"):
-        reach = np.float64(threshold.k) * np.float64(state.std)
-        lower = np.clip(np.float64(state.mean) - reach, -_LARGEST, _LARGEST)
-        upper = np.clip(np.float64(state.mean) + reach, -_LARGEST, _LARGEST)
-    return Band(lower=float(lower), upper=float(upper))
+    # k * std and mean +- it may exceed float64 (Python floats overflow to inf, silently); clipping
+    # keeps the comparison's meaning (no finite value lies beyond the largest float) and keeps the
+    # bounds printable.
+    reach = threshold.k * state.std
+    return Band(lower=_clip(state.mean - reach), upper=_clip(state.mean + reach))
+
+
+def _clip(value: float) -> float:
+    return min(max(value, -_LARGEST), _LARGEST)
+
+
+def _score(state: ModelState, value: float) -> float | None:
+    if state.std == 0:
+        return 0.0 if value == state.mean else None
+    score = (value - state.mean) / state.std
+    if not math.isfinite(score):
+        # value - mean can exceed float64 where the score itself does not.
+        score = value / state.std - state.mean / state.std
+    return score if math.isfinite(score) else None
 
 
 def judge(state: ModelState, value: float, threshold: Threshold) -> Verdict:
-    """The verdict on one point."""
-    verdicts = judge_many(state, np.asarray([value], dtype=np.float64), threshold)
-    score = float(verdicts.score[0])
-    return Verdict(anomaly=bool(verdicts.anomaly[0]), score=None if math.isnan(score) else score)
+    """The verdict on one point: the rule of `judge_many`, in plain floats (no array for one value)."""
+    limits = band(state, threshold)
+    above, below = value > limits.upper, value < limits.lower
+    if threshold.direction is Direction.UP:
+        anomaly = above
+    elif threshold.direction is Direction.DOWN:
+        anomaly = below
+    else:
+        anomaly = above or below
+    return Verdict(anomaly=anomaly, score=_score(state, value))
 
 
 def judge_many(state: ModelState, values: npt.NDArray[np.float64], threshold: Threshold) -> Verdicts:

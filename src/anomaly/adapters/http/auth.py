@@ -6,7 +6,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from litestar import Request
 from litestar.connection import ASGIConnection
 from litestar.exceptions import NotAuthorizedException
 from litestar.handlers.base import BaseRouteHandler
@@ -55,8 +54,11 @@ def _digest(secret: str) -> bytes:
     return hashlib.sha256(secret.encode()).digest()
 
 
-def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
-    """Litestar guard: identify the caller, refuse strangers, hide series outside the caller's prefix."""
+async def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], handler: BaseRouteHandler) -> None:
+    """Litestar guard: identify the caller, refuse strangers, hide series outside the caller's prefix.
+
+    A coroutine on purpose: Litestar runs a plain function guard on a worker thread.
+    """
     keys: ApiKeys = connection.app.state.api_keys
     if handler.opt.get("public") or not keys.enabled:
         connection.scope.setdefault("state", {})[CALLER_STATE_KEY] = ANONYMOUS
@@ -77,7 +79,7 @@ def require_api_key(connection: ASGIConnection[Any, Any, Any, Any], handler: Bas
             raise SeriesNotFound(series_id)
 
 
-def provide_caller(request: Request[Any, Any, Any]) -> Caller:
-    """The caller `require_api_key` identified, for handlers that depend on `caller`."""
-    caller: Caller = request.scope.get("state", {}).get(CALLER_STATE_KEY, ANONYMOUS)
+def caller_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Caller:
+    """The caller `require_api_key` identified for this request."""
+    caller: Caller = connection.scope.get("state", {}).get(CALLER_STATE_KEY, ANONYMOUS)
     return caller

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.batch_body import decode_batch
 from anomaly.adapters.http.body import decode_body
-from anomaly.adapters.http.latency import Latencies
+from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.parameters import DirectionQuery, KQuery, SeriesPath, VersionQuery
 from anomaly.adapters.http.schemas import (
@@ -46,12 +46,11 @@ class DetectController(Controller):
         request: Request[Any, Any, State],
         series_id: SeriesPath,
         predict: NamedDependency[Predict],
-        latencies: NamedDependency[Latencies],
         version: VersionQuery = None,
         k: KQuery = DEFAULT_K,
         direction: DirectionQuery = Direction.UP,
     ) -> PredictResponse:
-        with latencies.inference.measure():
+        with latencies_of(request).inference.measure():
             payload = await decode_body(await request.body(), PredictRequest)
             prediction = await predict(
                 series_id,
@@ -87,12 +86,11 @@ class DetectController(Controller):
         request: Request[Any, Any, State],
         series_id: SeriesPath,
         detect: NamedDependency[Detect],
-        latencies: NamedDependency[Latencies],
         version: VersionQuery = None,
         k: KQuery = DEFAULT_K,
         direction: DirectionQuery = Direction.UP,
     ) -> DetectResponse:
-        with latencies.inference.measure():
+        with latencies_of(request).inference.measure():
             batch = await decode_batch(await request.body())
             detection = await detect(
                 series_id,

@@ -8,12 +8,12 @@ from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
 from anomaly.adapters.http import examples
+from anomaly.adapters.http.auth import caller_of
 from anomaly.adapters.http.batch_body import decode_batch
-from anomaly.adapters.http.latency import Latencies
+from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.parameters import SeriesPath
 from anomaly.adapters.http.schemas import FitRequest, FitResponse
-from anomaly.domain.caller import Caller
 from anomaly.domain.idempotency import HEADER, fingerprint, parse_key
 from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult
 from anomaly.use_cases.idempotent_fit import IdempotentFit
@@ -41,8 +41,6 @@ class FitController(Controller):
         series_id: SeriesPath,
         fit_model: NamedDependency[FitModel],
         idempotent_fit: NamedDependency[IdempotentFit],
-        caller: NamedDependency[Caller],
-        latencies: NamedDependency[Latencies],
         idempotency_key: Annotated[
             str | None,
             HeaderParameter(
@@ -54,7 +52,7 @@ class FitController(Controller):
             ),
         ] = None,
     ) -> Response[bytes]:
-        with latencies.training.measure():
+        with latencies_of(request).training.measure():
             # The body is decoded here rather than by the framework so that types are checked strictly
             # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.
             body = await request.body()
@@ -68,7 +66,7 @@ class FitController(Controller):
             if idempotency_key is None:
                 return _json(200, _render(await fit_model(command)))
             stored = await idempotent_fit(
-                caller,
+                caller_of(request),
                 parse_key(idempotency_key),
                 fingerprint(b"POST /fit/", series_id.encode(), body),
                 command,

@@ -9,7 +9,7 @@ from litestar.di import NamedDependency
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.auth import PUBLIC
 from anomaly.adapters.http.draining import Drain
-from anomaly.adapters.http.latency import Latencies, LatencyWindow
+from anomaly.adapters.http.latency import LatencyWindow, latencies_of
 from anomaly.adapters.http.openapi import errors, ok
 from anomaly.adapters.http.schemas import HealthcheckResponse, Latency, ProbeResponse
 from anomaly.ports.errors import DatabaseUnavailable
@@ -64,8 +64,9 @@ class HealthController(Controller):
         responses={200: ok(HealthcheckResponse, examples.HEALTHCHECK), **errors(503)},
     )
     async def healthcheck(
-        self, service_status: NamedDependency[ServiceStatus], latencies: NamedDependency[Latencies]
+        self, request: Request[Any, Any, State], service_status: NamedDependency[ServiceStatus]
     ) -> HealthcheckResponse:
+        latencies = latencies_of(request)
         return HealthcheckResponse(
             series_trained=await service_status.series_trained(),
             inference_latency_ms=_latency(latencies.inference),

@@ -4,8 +4,10 @@ import time
 from collections import deque
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 import numpy as np
+from litestar.connection import ASGIConnection
 
 WINDOW = 1000
 
@@ -36,3 +38,9 @@ class Latencies:
     def __init__(self) -> None:
         self.inference = LatencyWindow()
         self.training = LatencyWindow()
+
+
+def latencies_of(connection: ASGIConnection[Any, Any, Any, Any]) -> Latencies:
+    """This process's latency windows, kept in the app's state (a plain lookup, no injection)."""
+    latencies: Latencies = connection.app.state.latencies
+    return latencies

@@ -1,9 +1,12 @@
 """`/series`: list series and their versions, inspect one version, delete versions."""
 
-from litestar import Controller, delete, get
+from typing import Any
+
+from litestar import Controller, Request, delete, get
 from litestar.di import NamedDependency
 
 from anomaly.adapters.http import examples
+from anomaly.adapters.http.auth import caller_of
 from anomaly.adapters.http.openapi import errors, ok
 from anomaly.adapters.http.parameters import LimitQuery, OffsetQuery, SeriesPath, VersionPath
 from anomaly.adapters.http.schemas import (
@@ -16,7 +19,6 @@ from anomaly.adapters.http.schemas import (
     VersionItem,
     VersionPage,
 )
-from anomaly.domain.caller import Caller
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.versioning import parse_version
 from anomaly.use_cases.delete_versions import DeleteVersions
@@ -39,11 +41,13 @@ class VersionsController(Controller):
     async def list_series(
         self,
         list_series: NamedDependency[ListSeries],
-        caller: NamedDependency[Caller],
+        request: Request[Any, Any, Any],
         limit: LimitQuery = DEFAULT_LIMIT,
         offset: OffsetQuery = 0,
     ) -> SeriesPage:
-        page = await list_series(PageRequest(limit=limit, offset=offset), prefix=caller.series_prefix)
+        page = await list_series(
+            PageRequest(limit=limit, offset=offset), prefix=caller_of(request).series_prefix
+        )
         return SeriesPage(
             items=[
                 SeriesItem(

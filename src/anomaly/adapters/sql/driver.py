@@ -9,32 +9,48 @@ Reads only: SQLAlchemy's asyncpg adapter sends BEGIN with its own first statemen
 sent here first would run outside the unit of work's transaction.
 """
 
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
+from anomaly.adapters.sql.errors import database_errors
 from anomaly.ports.errors import DatabaseUnavailable, SchemaMissing, StorageError
 
-# Failures of the connection rather than of the statement.
-_LOST = (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError, TimeoutError)
+# Failures of the connection rather than of the statement: among them the server ending the
+# session (pg_terminate_backend, a restart: SQLSTATE class 57, "operator intervention").
+_LOST = (
+    asyncpg.PostgresConnectionError,
+    asyncpg.InterfaceError,
+    asyncpg.exceptions.OperatorInterventionError,
+    asyncpg.InternalClientError,
+    OSError,
+    TimeoutError,
+)
 
 
 async def fetch_one(
     connection: AsyncConnection, action: str, query: str, *arguments: Any
 ) -> Mapping[Any, Any] | None:
     try:
-        raw = await connection.get_raw_connection()
+        with database_errors(action):
+            raw = await connection.get_raw_connection()
         driver: Any = raw.driver_connection
         record: Mapping[Any, Any] | None = await driver.fetchrow(query, *arguments)
-    except asyncpg.UndefinedTableError as error:
-        raise SchemaMissing(f"database schema is missing while {action}: {error}") from error
-    except _LOST as error:
-        await connection.invalidate()
-        raise DatabaseUnavailable(
-            f"database unavailable while {action}: {type(error).__name__}: {error}"
-        ) from error
-    except asyncpg.PostgresError as error:
-        raise StorageError(f"database error while {action}: {type(error).__name__}: {error}") from error
+    except BaseException as error:
+        # Whatever went wrong mid-protocol (a failure, a cancellation), this connection must not go
+        # back to the pool in that state: SQLAlchemy never saw the statement, so it is told here.
+        with contextlib.suppress(Exception):
+            await connection.invalidate()
+        if isinstance(error, asyncpg.UndefinedTableError):
+            raise SchemaMissing(f"database schema is missing while {action}: {error}") from error
+        if isinstance(error, _LOST):
+            raise DatabaseUnavailable(
+                f"database unavailable while {action}: {type(error).__name__}: {error}"
+            ) from error
+        if isinstance(error, asyncpg.PostgresError):
+            raise StorageError(f"database error while {action}: {type(error).__name__}: {error}") from error
+        raise
     return record
