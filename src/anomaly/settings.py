@@ -36,7 +36,9 @@ _DEFAULT_MIN_POINTS = 3
 _DEFAULT_MAX_POINTS = 1_000_000
 _DEFAULT_MODEL_FOLDER = Path("./data/models")
 _DEFAULT_DATA_FOLDER = Path("./data/data")
-_DEFAULT_POOL_SIZE = 10
+# Enough for a worker under 64 concurrent requests; workers x this must stay below the server's
+# max_connections (100 by default on PostgreSQL: two workers fit).
+_DEFAULT_POOL_SIZE = 32
 _DEFAULT_TIMEOUT_SECONDS = 5.0
 _DEFAULT_GC_SECONDS = 3600.0
 

@@ -15,8 +15,9 @@ def create_engine(url: str, *, pool_size: int, timeout_seconds: float) -> AsyncE
         return _sqlite_engine(url, pool_size, timeout_seconds)
     return create_async_engine(
         url,
+        # A fixed pool: opening a connection per request past it would cost more than waiting.
         pool_size=pool_size,
-        max_overflow=pool_size,
+        max_overflow=0,
         # Reads run in autocommit mode (see SqlUnitOfWork): nothing to roll back when they end.
         skip_autocommit_rollback=True,
         pool_timeout=timeout_seconds,
