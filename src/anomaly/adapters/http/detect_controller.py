@@ -11,7 +11,13 @@ from anomaly.adapters.http.batch_body import decode_batch
 from anomaly.adapters.http.body import decode_body
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import errors, json_body, ok
-from anomaly.adapters.http.parameters import DirectionQuery, KQuery, SeriesPath, VersionQuery
+from anomaly.adapters.http.parameters import (
+    DirectionQuery,
+    KQuery,
+    SeriesPath,
+    VersionQuery,
+    optional_version,
+)
 from anomaly.adapters.http.schemas import (
     DetectResponse,
     FitRequest,
@@ -20,7 +26,6 @@ from anomaly.adapters.http.schemas import (
 )
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold
 from anomaly.domain.errors import InvalidInput
-from anomaly.domain.versioning import parse_version
 from anomaly.use_cases.detect import Detect
 from anomaly.use_cases.predict import Predict
 
@@ -54,7 +59,7 @@ class DetectController(Controller):
             payload = await decode_body(await request.body(), PredictRequest)
             prediction = await predict(
                 series_id,
-                _version(version),
+                optional_version(version),
                 _timestamp(payload.timestamp),
                 payload.value,
                 Threshold(k=k, direction=direction),
@@ -94,7 +99,7 @@ class DetectController(Controller):
             batch = await decode_batch(await request.body())
             detection = await detect(
                 series_id,
-                _version(version),
+                optional_version(version),
                 batch.timestamps,
                 batch.values,
                 Threshold(k=k, direction=direction),
@@ -113,10 +118,6 @@ class DetectController(Controller):
             # NaN marks an undefined score; msgspec writes non-finite floats as null.
             score=verdicts.score.tolist(),
         )
-
-
-def _version(version: str | None) -> int | None:
-    return None if version is None else parse_version(version)
 
 
 def _timestamp(timestamp: int | float | str) -> int:

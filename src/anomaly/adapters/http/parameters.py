@@ -11,7 +11,7 @@ from litestar.params import PathParameter, QueryParameter
 from anomaly.adapters.http.patterns import decimal_range
 from anomaly.domain.detection import MAX_K, Direction
 from anomaly.domain.series_id import SERIES_ID_PATTERN
-from anomaly.domain.versioning import FIRST_VERSION, MAX_VERSION
+from anomaly.domain.versioning import FIRST_VERSION, MAX_VERSION, parse_version
 from anomaly.use_cases.pagination import MAX_LIMIT, MAX_OFFSET
 
 SERIES_ID_DESCRIPTION = "1 to 128 characters of letters, digits, '.', '_' or '-'; not '.' or '..'."
@@ -40,3 +40,8 @@ DirectionQuery = Annotated[
 ]
 LimitQuery = Annotated[int, QueryParameter(description="Items per page.", ge=1, le=MAX_LIMIT)]
 OffsetQuery = Annotated[int, QueryParameter(description="Items to skip.", ge=0, le=MAX_OFFSET)]
+
+
+def optional_version(version: str | None) -> int | None:
+    """A `version` query parameter as a number; None (the latest version) when absent."""
+    return None if version is None else parse_version(version)

@@ -6,11 +6,16 @@ from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
 
 from anomaly.adapters.http.openapi import errors
-from anomaly.adapters.http.parameters import DirectionQuery, KQuery, SeriesQuery, VersionQuery
+from anomaly.adapters.http.parameters import (
+    DirectionQuery,
+    KQuery,
+    SeriesQuery,
+    VersionQuery,
+    optional_version,
+)
 from anomaly.adapters.http.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
 from anomaly.adapters.http.schemas import FitRequest
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold, band
-from anomaly.domain.versioning import parse_version
 from anomaly.use_cases.errors import ModelUnreadable
 from anomaly.use_cases.training_data import GetTrainingData
 
@@ -37,7 +42,7 @@ class PlotController(Controller):
         direction: DirectionQuery = Direction.UP,
     ) -> Response[str]:
         threshold = Threshold(k=k, direction=direction)
-        data = await training_data(series_id, None if version is None else parse_version(version))
+        data = await training_data(series_id, optional_version(version))
         try:
             batch = msgspec.json.decode(data.content, type=FitRequest)
         except msgspec.MsgspecError as error:
