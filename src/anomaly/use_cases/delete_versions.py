@@ -1,17 +1,12 @@
 """Use cases: delete one version, or every version of a series, rows and artifacts together."""
 
-import logging
-
-import anyio
-
 from anomaly.domain.errors import SeriesNotFound, VersionNotFound
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.use_cases.artifact_cleanup import remove_quietly
 from anomaly.use_cases.model_states import ModelStates
-
-logger = logging.getLogger(__name__)
 
 
 class DeleteVersions:
@@ -50,13 +45,8 @@ class DeleteVersions:
         return deleted
 
     async def _remove_artifacts(self, versions: list[ModelVersion]) -> None:
-        with anyio.CancelScope(shield=True):
-            for version in versions:
-                self._states.forget(version)
-                for ref in (version.model, version.data):
-                    try:
-                        await self._artifacts.delete(ref)
-                    except Exception:
-                        logger.warning(
-                            "could not remove artifact %s of a deleted version", ref.location, exc_info=True
-                        )
+        for version in versions:
+            self._states.forget(version)
+        await remove_quietly(
+            self._artifacts, [ref for version in versions for ref in (version.model, version.data)]
+        )

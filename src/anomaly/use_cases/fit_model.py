@@ -1,11 +1,8 @@
 """Use case: validate a batch, fit a model, store its artifacts and record it as the series' next version."""
 
 import asyncio
-import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-
-import anyio
 
 from anomaly.domain.model import ModelState, fit
 from anomaly.domain.model_format import encode_model_state
@@ -15,9 +12,8 @@ from anomaly.domain.time_series import BatchLimits, TimeSeries
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.clock import Clock
 from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
+from anomaly.use_cases.artifact_cleanup import remove_quietly
 from anomaly.use_cases.offload import run_cpu_bound
-
-logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,9 +135,4 @@ class FitModel:
         return result
 
     async def _discard(self, *refs: ArtifactRef) -> None:
-        with anyio.CancelScope(shield=True):
-            for ref in refs:
-                try:
-                    await self._artifacts.delete(ref)
-                except Exception:
-                    logger.warning("could not remove unreferenced artifact %s", ref.location, exc_info=True)
+        await remove_quietly(self._artifacts, list(refs))

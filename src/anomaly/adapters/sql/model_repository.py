@@ -4,12 +4,12 @@ from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 from anomaly.adapters.sql.driver import fetch_one
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.tables import models, series
+from anomaly.adapters.sql.upsert import INSERTS
 from anomaly.domain.model import ModelState
 from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary
 from anomaly.domain.series_id import SeriesId
@@ -54,7 +54,7 @@ def _allocate(insert: Any) -> Any:
     )
 
 
-_ALLOCATE = {"postgresql": _allocate(postgresql.insert), "sqlite": _allocate(sqlite.insert)}
+_ALLOCATE = {dialect: _allocate(insert) for dialect, insert in INSERTS.items()}
 
 
 class SqlModelRepository:
