@@ -302,7 +302,10 @@ def post(server: Server, path: str, body: bytes) -> None:
         raise RuntimeError(f"POST {path} answered {response.status}")
 
 
-def run(seconds: int) -> list[Row]:
+SCENARIOS = ("fit-small", "fit-hot", "predict", "large")
+
+
+def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
     nonce = secrets.token_hex(3)
     small, large = batch_body(SMALL_POINTS), batch_body(LARGE_POINTS)
     rows: list[Row] = []
@@ -336,19 +339,30 @@ def run(seconds: int) -> list[Row]:
             ("reference", reference_command(), reference_env),
             *[(name, service_command(), env) for name, env in services.items()],
         ]:
+            if target == "service (SQLite)" and "fit-small" not in only:
+                continue
             with serving(command, env, work) as server:
-                rows.append(
-                    throughput("fit-small", target, server, f"/fit/{nonce}-", small, seconds, unique=True)
-                )
+                if "fit-small" in only:
+                    rows.append(
+                        throughput("fit-small", target, server, f"/fit/{nonce}-", small, seconds, unique=True)
+                    )
                 if target == "service (SQLite)":
                     continue
-                rows.append(
-                    throughput("fit-hot", target, server, f"/fit/{nonce}-hot", small, seconds, unique=False)
-                )
-                post(server, f"/fit/{nonce}-p", small)
-                rows.append(
-                    throughput("predict", target, server, f"/predict/{nonce}-p", POINT, seconds, unique=False)
-                )
+                if "fit-hot" in only:
+                    rows.append(
+                        throughput(
+                            "fit-hot", target, server, f"/fit/{nonce}-hot", small, seconds, unique=False
+                        )
+                    )
+                if "predict" in only:
+                    post(server, f"/fit/{nonce}-p", small)
+                    rows.append(
+                        throughput(
+                            "predict", target, server, f"/predict/{nonce}-p", POINT, seconds, unique=False
+                        )
+                    )
+        if "large" not in only:
+            return rows
 
         # Large batches: a fresh service each, so its peak RSS is this request's.
         rows.append(decode_alone(large))
@@ -372,7 +386,6 @@ def run(seconds: int) -> list[Row]:
 def verdicts(rows: list[Row]) -> list[dict[str, object]]:
     by = {(row.scenario, row.target): row for row in rows}
     reference = {row.scenario: row for row in rows if row.target == "reference"}
-    decode_ms = by[("large body", "msgspec decode alone")].server_ms or 1.0
     checks: list[dict[str, object]] = []
 
     def check(what: str, ratio: float, limit: float, at_least: bool) -> None:
@@ -387,22 +400,27 @@ def verdicts(rows: list[Row]) -> list[dict[str, object]]:
 
     service = "service (PostgreSQL)"
     for scenario in ("fit-small", "fit-hot"):
-        ours, ref = by[(scenario, service)], reference[scenario]
-        check(f"{scenario} req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.8, True)  # type: ignore[operator]
-        check(f"{scenario} p99 vs reference", ours.p99_ms / ref.p99_ms, 1.5, False)  # type: ignore[operator]
-    ours, ref = by[("predict", service)], reference["predict"]
-    check("predict req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.85, True)  # type: ignore[operator]
-    for scenario in ("fit-large", "detect-large"):
-        row = by[(scenario, service)]
-        check(f"{scenario} server time vs msgspec decode", (row.server_ms or 0) / decode_ms, 1.5, False)
-        check(
-            f"{scenario} RSS growth vs body size",
-            (row.rss_above_idle_mb or 0) / row.notes["body_mb"],
-            3.0,
-            False,
-        )
-    sqlite, postgres = by[("fit-small", "service (SQLite)")], by[("fit-small", service)]
-    check("fit-small SQLite vs PostgreSQL", sqlite.requests_per_s / postgres.requests_per_s, 0.5, True)  # type: ignore[operator]
+        if scenario in reference:
+            ours, ref = by[(scenario, service)], reference[scenario]
+            check(f"{scenario} req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.8, True)  # type: ignore[operator]
+            check(f"{scenario} p99 vs reference", ours.p99_ms / ref.p99_ms, 1.5, False)  # type: ignore[operator]
+    if "predict" in reference:
+        ours, ref = by[("predict", service)], reference["predict"]
+        check("predict req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.85, True)  # type: ignore[operator]
+    if ("large body", "msgspec decode alone") in by:
+        decode_ms = by[("large body", "msgspec decode alone")].server_ms or 1.0
+        for scenario in ("fit-large", "detect-large"):
+            row = by[(scenario, service)]
+            check(f"{scenario} server time vs msgspec decode", (row.server_ms or 0) / decode_ms, 1.5, False)
+            check(
+                f"{scenario} RSS growth vs body size",
+                (row.rss_above_idle_mb or 0) / row.notes["body_mb"],
+                3.0,
+                False,
+            )
+    if ("fit-small", "service (SQLite)") in by:
+        sqlite, postgres = by[("fit-small", "service (SQLite)")], by[("fit-small", service)]
+        check("fit-small SQLite vs PostgreSQL", sqlite.requests_per_s / postgres.requests_per_s, 0.5, True)  # type: ignore[operator]
     return checks
 
 
@@ -436,8 +454,16 @@ def _cpu_model() -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=int(os.environ.get("BENCH_SECONDS", "15")))
-    seconds = parser.parse_args().seconds
-    rows = run(seconds)
+    parser.add_argument(
+        "--only",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated subset of {', '.join(SCENARIOS)}; a partial run is not kept as latest.json",
+    )
+    arguments = parser.parse_args()
+    seconds, only = arguments.seconds, frozenset(arguments.only.split(","))
+    if unknown := only - set(SCENARIOS):
+        parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    rows = run(seconds, only)
     checks = verdicts(rows)
     machine = f"{_cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}"
     printed = table(rows, checks)
@@ -455,7 +481,10 @@ def main() -> None:
         "checks": checks,
         "table": printed,
     }
-    for path in (RESULTS / f"{stamp}.json", RESULTS / "latest.json"):
+    complete = only == frozenset(SCENARIOS)
+    if not complete:
+        stamp += "-partial"
+    for path in (RESULTS / f"{stamp}.json", *([RESULTS / "latest.json"] if complete else [])):
         path.write_text(json.dumps(document, indent=2) + "\n")
     print(f"\nwritten to {RESULTS / (stamp + '.json')}")
 

@@ -1,19 +1,15 @@
 """One contract for every model repository: in-memory, SQLite and PostgreSQL must behave the same."""
 
 import asyncio
-from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from anomaly.adapters.memory import InMemoryDatabase, InMemoryUnitOfWork
 from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
-from anomaly.domain.model import ModelState
-from anomaly.domain.model_version import ArtifactRef, ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-
-CREATED = datetime(2026, 3, 4, 5, 6, 7, 891011, tzinfo=UTC)
+from tests.support.versions import make_draft, make_version
 
 
 @pytest.fixture
@@ -23,32 +19,17 @@ def uow_factory(engine: AsyncEngine | None, memory_database: InMemoryDatabase) -
     return unit_of_work_factory(engine)
 
 
-def make_version(series: str, version: int, mean: float = 10.0) -> ModelVersion:
-    return ModelVersion(
-        series_id=SeriesId(series),
-        version=version,
-        model=ArtifactRef(location=f"/models/{series}/{version}.json", sha256="a" * 64, size=120),
-        data=ArtifactRef(location=f"/data/{series}/{version}.json", sha256="b" * 64, size=2**40),
-        state=ModelState(
-            mean=mean,
-            std=0.1 + 2**-40,
-            points_used=1440,
-            minimum=-1e308,
-            maximum=1e308,
-            first_timestamp=0,
-            last_timestamp=2**63 - 1,
-        ),
-        created_at=CREATED,
-        updated_at=CREATED,
-    )
-
-
 async def fit_once(uow_factory: UnitOfWorkFactory, series: str) -> int:
     async with uow_factory() as uow:
-        version = await uow.models.allocate_version(SeriesId(series))
-        await uow.models.add(make_version(series, version))
+        added = await uow.models.add_next(make_draft(series))
         await uow.commit()
-    return version
+    return added.version
+
+
+async def commit_once(uow_factory: UnitOfWorkFactory, series: str) -> int:
+    async with uow_factory() as uow:
+        committed = await uow.models.commit_next(make_draft(series))
+    return committed.version
 
 
 async def test_versions_count_from_one_per_series(uow_factory: UnitOfWorkFactory) -> None:
@@ -59,7 +40,7 @@ async def test_versions_count_from_one_per_series(uow_factory: UnitOfWorkFactory
 async def test_a_rolled_back_allocation_gives_its_number_back(uow_factory: UnitOfWorkFactory) -> None:
     await fit_once(uow_factory, "cpu")
     async with uow_factory() as uow:
-        assert await uow.models.allocate_version(SeriesId("cpu")) == 2
+        assert (await uow.models.add_next(make_draft("cpu"))).version == 2
         # left without commit: rolled back
     assert await fit_once(uow_factory, "cpu") == 2
 
@@ -67,8 +48,7 @@ async def test_a_rolled_back_allocation_gives_its_number_back(uow_factory: UnitO
 async def test_an_exception_inside_the_unit_of_work_keeps_nothing(uow_factory: UnitOfWorkFactory) -> None:
     async def fail_midway() -> None:
         async with uow_factory() as uow:
-            version = await uow.models.allocate_version(SeriesId("cpu"))
-            await uow.models.add(make_version("cpu", version))
+            await uow.models.add_next(make_draft("cpu"))
             raise RuntimeError("fit failed")
 
     with pytest.raises(RuntimeError):
@@ -107,8 +87,7 @@ async def test_versions_list_newest_first(uow_factory: UnitOfWorkFactory) -> Non
 async def test_uncommitted_work_is_invisible_to_others(uow_factory: UnitOfWorkFactory) -> None:
     writer: UnitOfWork = uow_factory()
     async with writer:
-        version = await writer.models.allocate_version(SeriesId("cpu"))
-        await writer.models.add(make_version("cpu", version))
+        version = (await writer.models.add_next(make_draft("cpu"))).version
         async with uow_factory() as reader:
             assert await reader.models.get(SeriesId("cpu"), version) is None
         await writer.commit()
@@ -121,6 +100,44 @@ async def test_concurrent_fits_never_share_a_number(uow_factory: UnitOfWorkFacto
     assert sorted(versions) == list(range(1, 26))
     async with uow_factory() as uow:
         assert len(await uow.models.list_versions(SeriesId("cpu"))) == 25
+
+
+async def test_a_committed_next_version_is_stored_at_once_exactly(uow_factory: UnitOfWorkFactory) -> None:
+    await fit_once(uow_factory, "cpu")
+    async with uow_factory() as writer:
+        committed = await writer.models.commit_next(make_draft("cpu"))
+        # Stored before the unit of work ends, with no commit of its own.
+        async with uow_factory() as reader:
+            assert await reader.models.get(SeriesId("cpu"), 2) == committed
+    assert committed == make_version("cpu", 2)
+    async with uow_factory() as reader:
+        assert await reader.models.latest(SeriesId("cpu")) == make_version("cpu", 2)
+
+
+async def test_committed_and_added_versions_share_one_counter(uow_factory: UnitOfWorkFactory) -> None:
+    versions = await asyncio.gather(
+        *(commit_once(uow_factory, "cpu") for _ in range(15)),
+        *(fit_once(uow_factory, "cpu") for _ in range(10)),
+    )
+    assert sorted(versions) == list(range(1, 26))
+    async with uow_factory() as uow:
+        listed = await uow.models.list_versions(SeriesId("cpu"))
+    assert [version.version for version in listed] == list(range(25, 0, -1))
+    async with uow_factory() as uow:
+        assert (await uow.models.add_next(make_draft("cpu"))).version == 26
+        # rolled back: the number is given back to the next commit
+    assert await commit_once(uow_factory, "cpu") == 26
+
+
+async def test_commit_next_refuses_to_join_other_writes(uow_factory: UnitOfWorkFactory) -> None:
+    await fit_once(uow_factory, "cpu")
+    async with uow_factory() as uow:
+        await uow.models.delete_version(SeriesId("cpu"), 1)
+        with pytest.raises(RuntimeError, match="only write"):
+            await uow.models.commit_next(make_draft("cpu"))
+    async with uow_factory() as uow:
+        assert await uow.models.get(SeriesId("cpu"), 1) is not None
+        assert await uow.models.get(SeriesId("cpu"), 2) is None
 
 
 async def test_latest_is_the_newest_stored_version(uow_factory: UnitOfWorkFactory) -> None:

@@ -1,11 +1,12 @@
 """SIGTERM: readiness turns 503, requests in flight finish, new connections are refused, the process exits."""
 
+import http.client
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -75,19 +76,25 @@ def test_sigterm_turns_readiness_off_while_still_serving_then_exits(tmp_path: Pa
 
 def test_a_request_in_flight_at_sigterm_completes(tmp_path: Path) -> None:
     with server(tmp_path, SHUTDOWN_GRACE_SECONDS="20") as (process, base_url, log):
-        big = json.dumps(batch([float(index % 13) for index in range(1_000_000)])).encode()
-        results: list[httpx.Response] = []
-        sender = threading.Thread(
-            target=lambda: results.append(httpx.post(f"{base_url}/fit/big", content=big, timeout=30))
-        )
-        sender.start()
-        time.sleep(0.2)  # the body is on its way or being fitted
-        process.send_signal(signal.SIGTERM)
-        sender.join(timeout=30)
-        assert results[0].status_code == 200
-        assert results[0].json()["points_used"] == 1_000_000
+        body = json.dumps(batch([float(index % 13) for index in range(1_000_000)])).encode()
+        port = int(base_url.rsplit(":", 1)[1])
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as connection:
+            # Half the body is sent before SIGTERM and the rest only once the shutdown has begun,
+            # so the request is in flight at the signal however fast the server is.
+            head = "POST /fit/big HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            connection.sendall(f"{head}Content-Length: {len(body)}\r\n\r\n".encode())
+            connection.sendall(body[: len(body) // 2])
+            process.send_signal(signal.SIGTERM)
+            deadline = time.monotonic() + 10
+            while "Shutting down" not in log.read_text() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            assert "Shutting down" in log.read_text()
+            connection.sendall(body[len(body) // 2 :])
+            response = http.client.HTTPResponse(connection)
+            response.begin()
+            assert response.status == 200
+            assert json.loads(response.read())["points_used"] == 1_000_000
         assert wait_for_exit(process, 20) in STOPPED_BY_SIGTERM
         text = log.read_text()
-        # The fit was answered after the shutdown began, not before it.
         assert text.index("Shutting down") < text.index('"POST /fit/big HTTP/1.1" 200')
         assert refuses_connections(base_url)

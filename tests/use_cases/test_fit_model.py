@@ -5,11 +5,18 @@ import threading
 
 import pytest
 
-from anomaly.adapters.memory import FixedClock, InMemoryArtifactStore, InMemoryDatabase, InMemoryUnitOfWork
+from anomaly.adapters.memory import (
+    FixedClock,
+    InMemoryArtifactStore,
+    InMemoryDatabase,
+    InMemoryIdempotencyRepository,
+    InMemoryModelRepository,
+    InMemoryUnitOfWork,
+)
 from anomaly.domain.detection import Threshold
 from anomaly.domain.errors import InvalidInput, SeriesNotFound
 from anomaly.domain.model_format import decode_model_state
-from anomaly.domain.model_version import ArtifactRef
+from anomaly.domain.model_version import ArtifactRef, ModelVersion, VersionDraft
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.errors import ArtifactStorageFull, DatabaseUnavailable
@@ -37,8 +44,19 @@ class FailingDataStore(InMemoryArtifactStore):
         raise ArtifactStorageFull("no space left to write the training data")
 
 
+class AcknowledgementLost(InMemoryModelRepository):
+    async def commit_next(self, draft: VersionDraft) -> ModelVersion:
+        await super().commit_next(draft)
+        raise DatabaseUnavailable("connection lost while committing")
+
+
 class CommitFailsAfterApplying(InMemoryUnitOfWork):
     """The connection drops after the database applied the commit: the outcome is unknown to us."""
+
+    def __init__(self, database: InMemoryDatabase) -> None:
+        super().__init__(database)
+        self.models = AcknowledgementLost(database)
+        self.idempotency = InMemoryIdempotencyRepository(database, self.models)
 
     async def commit(self) -> None:
         await super().commit()

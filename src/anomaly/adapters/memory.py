@@ -9,7 +9,7 @@ from types import TracebackType
 from typing import Self
 
 from anomaly.domain.idempotency import IdempotencyRecord
-from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary, StoredFile
+from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary, StoredFile, VersionDraft
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.versioning import next_version
 from anomaly.ports.errors import ArtifactUnreadable
@@ -34,17 +34,25 @@ class InMemoryModelRepository:
         self.staged_rows: list[ModelVersion] = []
         self.staged_deletions: list[tuple[str, int]] = []
 
-    async def allocate_version(self, series_id: SeriesId) -> int:
+    async def add_next(self, draft: VersionDraft) -> ModelVersion:
         await self.lock()
-        last = self.staged_versions.get(series_id.value, self._database.last_versions.get(series_id.value))
-        version = next_version(last)
-        self.staged_versions[series_id.value] = version
+        series = draft.series_id.value
+        version = draft.numbered(
+            next_version(self.staged_versions.get(series, self._database.last_versions.get(series)))
+        )
+        self.staged_versions[series] = version.version
+        self.staged_rows.append(version)
         return version
 
-    async def add(self, version: ModelVersion) -> None:
-        if self.staged_versions.get(version.series_id.value) != version.version:
-            raise ValueError("a version must be allocated in the unit of work that adds it")
-        self.staged_rows.append(version)
+    async def commit_next(self, draft: VersionDraft) -> ModelVersion:
+        if self.holds_lock:  # every write takes the lock first
+            raise RuntimeError("commit_next must be the only write of its unit of work")
+        version = await self.add_next(draft)
+        self._database.last_versions[version.series_id.value] = version.version
+        self._database.rows[(version.series_id.value, version.version)] = version
+        self.staged_versions.clear()
+        self.staged_rows.clear()
+        return version
 
     async def get(self, series_id: SeriesId, version: int) -> ModelVersion | None:
         return self._database.rows.get((series_id.value, version))

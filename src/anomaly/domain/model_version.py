@@ -30,6 +30,28 @@ class ModelVersion:
 
 
 @dataclass(frozen=True, slots=True)
+class VersionDraft:
+    """A fit ready to be recorded: everything its version holds but the number, which the registry gives."""
+
+    series_id: SeriesId
+    model: ArtifactRef
+    data: ArtifactRef
+    state: ModelState
+    created_at: datetime
+
+    def numbered(self, version: int) -> ModelVersion:
+        return ModelVersion(
+            series_id=self.series_id,
+            version=version,
+            model=self.model,
+            data=self.data,
+            state=self.state,
+            created_at=self.created_at,
+            updated_at=self.created_at,
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class SeriesSummary:
     """A series as the registry sees it: how many versions it keeps and which is the newest."""
 

@@ -2,15 +2,15 @@
 
 from typing import Protocol
 
-from anomaly.domain.model_version import ModelVersion, SeriesSummary
+from anomaly.domain.model_version import ModelVersion, SeriesSummary, VersionDraft
 from anomaly.domain.series_id import SeriesId
 
 
 class ModelRepository(Protocol):
     """Model metadata, read and written inside a unit of work."""
 
-    async def allocate_version(self, series_id: SeriesId) -> int:
-        """Take the series' next version number (see `domain.versioning.next_version`).
+    async def add_next(self, draft: VersionDraft) -> ModelVersion:
+        """Record `draft` as its series' next version (see `domain.versioning.next_version`).
 
         Atomic: concurrent units of work never receive the same number, and a unit of work that
         rolls back gives its number back, so committed versions are 1, 2, 3, ... in commit order.
@@ -18,8 +18,12 @@ class ModelRepository(Protocol):
         """
         ...
 
-    async def add(self, version: ModelVersion) -> None:
-        """Record a version whose number came from `allocate_version` in the same unit of work."""
+    async def commit_next(self, draft: VersionDraft) -> ModelVersion:
+        """`add_next` and commit, as one atomic step of its own.
+
+        For a unit of work that writes nothing else, before or after: it saves the transaction
+        around the write, so the series' counter is locked only for the statement itself.
+        """
         ...
 
     async def get(self, series_id: SeriesId, version: int) -> ModelVersion | None:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from anomaly.domain.model import ModelState, fit
 from anomaly.domain.model_format import encode_model_state
-from anomaly.domain.model_version import ArtifactRef, ModelVersion
+from anomaly.domain.model_version import ArtifactRef, VersionDraft
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits, TimeSeries
 from anomaly.ports.artifact_store import ArtifactStore
@@ -104,25 +104,21 @@ class FitModel:
         data_ref: ArtifactRef,
         on_record: OnRecord | None,
     ) -> FitResult:
-        now = self._clock.now()
+        draft = VersionDraft(
+            series_id=series_id, model=model_ref, data=data_ref, state=state, created_at=self._clock.now()
+        )
         committing = False
         try:
             async with self._uow_factory() as uow:
-                version = await uow.models.allocate_version(series_id)
-                await uow.models.add(
-                    ModelVersion(
-                        series_id=series_id,
-                        version=version,
-                        model=model_ref,
-                        data=data_ref,
-                        state=state,
-                        created_at=now,
-                        updated_at=now,
-                    )
-                )
-                result = FitResult(series_id=series_id, version=version, state=state)
-                if on_record is not None:
-                    await on_record(uow, result)
+                if on_record is None:
+                    # Nothing else to commit with the version: one atomic step, the cheapest
+                    # there is, and the series' counter is not held across round trips.
+                    committing = True
+                    recorded = await uow.models.commit_next(draft)
+                    return FitResult(series_id=series_id, version=recorded.version, state=state)
+                recorded = await uow.models.add_next(draft)
+                result = FitResult(series_id=series_id, version=recorded.version, state=state)
+                await on_record(uow, result)
                 committing = True
                 await uow.commit()
         except BaseException:

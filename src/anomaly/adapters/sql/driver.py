@@ -1,12 +1,13 @@
-"""The hottest PostgreSQL reads, run on the asyncpg connection under SQLAlchemy's.
+"""The hottest PostgreSQL statements, run on the asyncpg connection under SQLAlchemy's.
 
-Predict and detect read one row per request. Through SQLAlchemy's execution layer that read costs
-about 0.5 ms of CPU, through asyncpg's own prepared statements about 0.15 ms: a third of the
-predict path. The connection still comes from (and returns to) SQLAlchemy's pool; a failure of
-the connection invalidates it there, so the pool replaces it as it would have.
+Predict and detect read one row per request, and a fit records one. Through SQLAlchemy's
+execution layer a statement costs about 0.5 ms of CPU, through asyncpg's own prepared statements
+about 0.15 ms: a third of the predict path. The connection still comes from (and returns to)
+SQLAlchemy's pool; a failure of the connection invalidates it there, so the pool replaces it as it
+would have.
 
-Reads only: SQLAlchemy's asyncpg adapter sends BEGIN with its own first statement, so a statement
-sent here first would run outside the unit of work's transaction.
+Only for statements that stand alone (autocommit): SQLAlchemy's asyncpg adapter sends BEGIN with
+its own first statement, so a statement sent here runs outside any transaction opened through it.
 """
 
 import contextlib

@@ -1,6 +1,5 @@
 """Idempotency keys in SQL: a claim is an INSERT that loses to any row already there."""
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -10,14 +9,15 @@ from sqlalchemy.ext.asyncio import AsyncConnection
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.tables import idempotency_keys as table
 from anomaly.adapters.sql.upsert import dialect_insert
+from anomaly.adapters.sql.write_state import WriteState
 from anomaly.domain.idempotency import IdempotencyRecord
 from anomaly.ports.errors import StorageError
 
 
 class SqlIdempotencyRepository:
-    def __init__(self, connection: AsyncConnection, before_write: Callable[[], Awaitable[None]]) -> None:
+    def __init__(self, connection: AsyncConnection, transaction: WriteState) -> None:
         self._connection = connection
-        self._before_write = before_write
+        self._before_write = transaction.before_write
 
     async def claim(self, record: IdempotencyRecord) -> IdempotencyRecord | None:
         await self._before_write()

@@ -1,6 +1,6 @@
 """The model registry in SQL; the version counter is advanced with one atomic upsert."""
 
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
@@ -10,8 +10,9 @@ from anomaly.adapters.sql.driver import fetch_one
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.tables import models, series
 from anomaly.adapters.sql.upsert import INSERTS
+from anomaly.adapters.sql.write_state import WriteState
 from anomaly.domain.model import ModelState
-from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary
+from anomaly.domain.model_version import ArtifactRef, ModelVersion, SeriesSummary, VersionDraft
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.versioning import FIRST_VERSION, VERSION_STEP
 
@@ -56,24 +57,73 @@ def _allocate(insert: Any) -> Any:
 
 _ALLOCATE = {dialect: _allocate(insert) for dialect, insert in INSERTS.items()}
 
+# The same upsert and insert as one statement, for PostgreSQL's asyncpg (see driver.py): a
+# statement is atomic on its own, so it needs no transaction around it, and the counter row is
+# locked only while PostgreSQL runs it rather than across the round trips of a transaction.
+# Under load those round trips wait for a busy event loop, and every fit of the series queues
+# behind them. (SQLite has no data-modifying WITH; it runs the two statements in a transaction.)
+_COMMIT_NEXT_SQL = f"""
+WITH counter AS (
+    INSERT INTO {series.name} (series_id, last_version, created_at, updated_at)
+    VALUES ($1, {FIRST_VERSION}, now(), now())
+    ON CONFLICT (series_id) DO UPDATE
+    SET last_version = {series.name}.last_version + {VERSION_STEP}, updated_at = now()
+    RETURNING last_version
+)
+INSERT INTO {models.name} (series_id, version, model_path, model_sha256, model_size, data_path,
+    data_sha256, data_size, points_used, first_timestamp, last_timestamp, mean, std, min_value,
+    max_value, created_at, updated_at)
+SELECT $1, last_version, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15
+FROM counter
+RETURNING version
+"""
+
 
 class SqlModelRepository:
-    def __init__(self, connection: AsyncConnection, before_write: Callable[[], Awaitable[None]]) -> None:
+    def __init__(self, connection: AsyncConnection, transaction: WriteState) -> None:
         self._connection = connection
-        # Called before the first write of the transaction (see unit_of_work_factory).
-        self._before_write = before_write
+        self._transaction = transaction
 
-    async def allocate_version(self, series_id: SeriesId) -> int:
-        statement = _ALLOCATE[self._connection.dialect.name]
-        await self._before_write()
+    async def add_next(self, draft: VersionDraft) -> ModelVersion:
+        allocate = _ALLOCATE[self._connection.dialect.name]
+        await self._transaction.before_write()
         with database_errors("allocating a version"):
-            result = await self._connection.execute(statement, {"series_id": series_id.value})
-            return int(result.scalar_one())
-
-    async def add(self, version: ModelVersion) -> None:
-        await self._before_write()
+            result = await self._connection.execute(allocate, {"series_id": draft.series_id.value})
+            version = draft.numbered(int(result.scalar_one()))
         with database_errors("recording a version"):
             await self._connection.execute(_ADD, _to_row(version))
+        return version
+
+    async def commit_next(self, draft: VersionDraft) -> ModelVersion:
+        if self._transaction.writing:
+            raise RuntimeError("commit_next must be the only write of its unit of work")
+        if self._connection.dialect.name != "postgresql":
+            version = await self.add_next(draft)
+            await self._transaction.commit()
+            return version
+        state = draft.state
+        row = await fetch_one(
+            self._connection,
+            "recording a version",
+            _COMMIT_NEXT_SQL,
+            draft.series_id.value,
+            draft.model.location,
+            draft.model.sha256,
+            draft.model.size,
+            draft.data.location,
+            draft.data.sha256,
+            draft.data.size,
+            state.points_used,
+            state.first_timestamp,
+            state.last_timestamp,
+            state.mean,
+            state.std,
+            state.minimum,
+            state.maximum,
+            draft.created_at,
+        )
+        assert row is not None  # INSERT .. SELECT from a one-row upsert returns that row
+        return draft.numbered(int(row["version"]))
 
     async def get(self, series_id: SeriesId, version: int) -> ModelVersion | None:
         row: Mapping[Any, Any] | None
@@ -155,14 +205,14 @@ class SqlModelRepository:
             .where(models.c.series_id == series_id.value, models.c.version == version)
             .returning(*models.c)
         )
-        await self._before_write()
+        await self._transaction.before_write()
         with database_errors("deleting a version"):
             row = (await self._connection.execute(statement)).mappings().one_or_none()
         return None if row is None else _from_row(row)
 
     async def delete_series(self, series_id: SeriesId) -> list[ModelVersion]:
         statement = sa.delete(models).where(models.c.series_id == series_id.value).returning(*models.c)
-        await self._before_write()
+        await self._transaction.before_write()
         with database_errors("deleting a series"):
             rows = (await self._connection.execute(statement)).mappings().all()
         return sorted((_from_row(row) for row in rows), key=lambda row: row.version, reverse=True)

@@ -50,8 +50,8 @@ class SqlUnitOfWork:
             except BaseException:
                 await self._connection.close()
                 raise
-        self.models = SqlModelRepository(self._connection, before_write=self._before_write)
-        self.idempotency = SqlIdempotencyRepository(self._connection, before_write=self._before_write)
+        self.models = SqlModelRepository(self._connection, self)
+        self.idempotency = SqlIdempotencyRepository(self._connection, self)
         return self
 
     async def __aexit__(
@@ -77,6 +77,10 @@ class SqlUnitOfWork:
             finally:
                 self._release_write_lock()
 
+    @property
+    def writing(self) -> bool:
+        return self._transaction is not None and self._transaction.is_active
+
     async def commit(self) -> None:
         try:
             if self._transaction is not None:
@@ -85,7 +89,7 @@ class SqlUnitOfWork:
         finally:
             self._release_write_lock()
 
-    async def _before_write(self) -> None:
+    async def before_write(self) -> None:
         if self._transaction is not None:
             return
         if self._write_lock is not None and not self._holds_write_lock:
