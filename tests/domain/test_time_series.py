@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from anomaly.domain.errors import InvalidInput
-from anomaly.domain.time_series import MAX_TIMESTAMP, BatchLimits, TimeSeries
+from anomaly.domain.time_series import MAX_TIMESTAMP, BatchLimits, RawTimestamps, RawValues, TimeSeries
 
 LIMITS = BatchLimits(min_points=3, max_points=10)
 WIDE = BatchLimits(min_points=1, max_points=100)
@@ -208,3 +208,41 @@ def test_swapping_two_adjacent_timestamps_is_rejected(
     timestamps[index], timestamps[index + 1] = timestamps[index + 1], timestamps[index]
 
     assert parse_error(timestamps, values).field == f"timestamps[{index + 1}]"
+
+
+@st.composite
+def raw_batches(draw: st.DrawFn) -> tuple[list[int], list[float]]:
+    """Batches as int64 and float64 arrays can hold them, valid or not: any order, NaN, infinities."""
+    size = draw(st.integers(0, 20))
+    timestamps = draw(st.lists(st.integers(-(2**63), MAX_TIMESTAMP), min_size=size, max_size=size))
+    if draw(st.booleans()):
+        timestamps.sort()
+    values = draw(st.lists(st.floats(), min_size=size, max_size=size + draw(st.sampled_from([0, 0, 1]))))
+    return timestamps, values
+
+
+def outcome(timestamps: RawTimestamps, values: RawValues) -> tuple[object, ...]:
+    try:
+        series = TimeSeries.parse(timestamps, values, WIDE)
+    except InvalidInput as error:
+        return ("invalid", error.field, error.reason)
+    return ("parsed", series.timestamps.tobytes(), series.values.tobytes())
+
+
+@settings(deadline=None)
+@given(raw_batches())
+def test_arrays_are_judged_as_the_lists_they_hold(batch: tuple[list[int], list[float]]) -> None:
+    timestamps, values = batch
+    arrays = np.array(timestamps, dtype=np.int64), np.array(values, dtype=np.float64)
+
+    assert outcome(*arrays) == outcome(timestamps, values)
+
+
+def test_arrays_of_the_right_types_are_kept_not_copied() -> None:
+    timestamps = np.array([1, 2, 3], dtype=np.int64)
+    values = np.array([1.0, 2.0, 3.0])
+
+    series = TimeSeries.parse(timestamps, values, LIMITS)
+
+    assert series.timestamps is timestamps
+    assert series.values is values

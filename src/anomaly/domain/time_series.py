@@ -1,7 +1,7 @@
 """A validated batch of observations: int64 timestamps, strictly increasing, with finite float64 values."""
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import TypeVar
 
@@ -17,6 +17,9 @@ T = TypeVar("T")
 
 Timestamps = npt.NDArray[np.int64]
 Values = npt.NDArray[np.float64]
+# A batch as a caller holds it: arrays (the HTTP edge decodes large bodies straight into them) or lists.
+RawTimestamps = Timestamps | Sequence[int]
+RawValues = Values | Sequence[float]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,11 +49,12 @@ class TimeSeries:
         return int(self.timestamps[-1])
 
     @classmethod
-    def parse(cls, timestamps: Sequence[int], values: Sequence[float], limits: BatchLimits) -> "TimeSeries":
+    def parse(cls, timestamps: RawTimestamps, values: RawValues, limits: BatchLimits) -> "TimeSeries":
         """Validate a batch; raise `InvalidInput` naming the offending field the way the client wrote it.
 
         Element types are the caller's side of the contract (the HTTP edge decodes JSON strictly, so
-        no string, bool or null arrives); this enforces every rule on the values themselves.
+        no string, bool or null arrives); this enforces every rule on the values themselves. Arrays
+        of the right dtype are kept as they are, not copied.
         """
         if len(timestamps) != len(values):
             raise InvalidInput(
@@ -65,7 +69,7 @@ class TimeSeries:
         return cls(_parse_timestamps(timestamps), _parse_values(values))
 
 
-def _parse_values(raw: Sequence[float]) -> Values:
+def _parse_values(raw: RawValues) -> Values:
     try:
         array = np.asarray(raw, dtype=np.float64)
     except (TypeError, ValueError, OverflowError):
@@ -80,7 +84,7 @@ def _parse_values(raw: Sequence[float]) -> Values:
     return array
 
 
-def _parse_timestamps(raw: Sequence[int]) -> Timestamps:
+def _parse_timestamps(raw: RawTimestamps) -> Timestamps:
     try:
         array = np.asarray(raw, dtype=np.int64)
     except (TypeError, ValueError, OverflowError):
@@ -119,7 +123,7 @@ def _is_integer(item: object) -> bool:
     return isinstance(item, int) and not isinstance(item, bool)
 
 
-def _first(raw: Sequence[T], broken: Callable[[T], bool]) -> tuple[int, T]:
+def _first(raw: Iterable[T], broken: Callable[[T], bool]) -> tuple[int, T]:
     """Locate the item that made a vectorised conversion fail; only runs on the error path."""
     for index, item in enumerate(raw):
         if broken(item):

@@ -1,12 +1,11 @@
 """Use case: judge a batch of points at once against a series' latest or pinned model version."""
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 
 from anomaly.domain.detection import Band, Threshold, Verdicts, band, judge_many
 from anomaly.domain.model import ModelState
 from anomaly.domain.series_id import SeriesId
-from anomaly.domain.time_series import BatchLimits, TimeSeries
+from anomaly.domain.time_series import BatchLimits, RawTimestamps, RawValues, TimeSeries
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.use_cases.model_states import ModelStates
 from anomaly.use_cases.offload import run_cpu_bound
@@ -32,8 +31,8 @@ class Detect:
         self,
         series_id: str,
         version: int | None,
-        timestamps: Sequence[int],
-        values: Sequence[float],
+        timestamps: RawTimestamps,
+        values: RawValues,
         threshold: Threshold,
     ) -> Detection:
         series = SeriesId(series_id)

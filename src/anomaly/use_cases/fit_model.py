@@ -1,14 +1,14 @@
 """Use case: validate a batch, fit a model, store its artifacts and record it as the series' next version."""
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from anomaly.domain.model import ModelState, fit
 from anomaly.domain.model_format import encode_model_state
 from anomaly.domain.model_version import ArtifactRef, VersionDraft
 from anomaly.domain.series_id import SeriesId
-from anomaly.domain.time_series import BatchLimits, TimeSeries
+from anomaly.domain.time_series import BatchLimits, RawTimestamps, RawValues, TimeSeries
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.clock import Clock
 from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
@@ -21,8 +21,8 @@ class FitCommand:
     """A batch as the client sent it; `training_data` is its serialised form, kept as the data artifact."""
 
     series_id: str
-    timestamps: Sequence[int]
-    values: Sequence[float]
+    timestamps: RawTimestamps
+    values: RawValues
     training_data: bytes
 
 
