@@ -12,7 +12,7 @@ from anomaly.domain.errors import InvalidInput
 T = TypeVar("T")
 
 # Decoding a body this large takes long enough to be worth a thread hop.
-_DECODE_INLINE_LIMIT = 256 * 1024
+DECODE_INLINE_LIMIT = 256 * 1024
 _PATH = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
 _NAMED_FIELD = re.compile(r"field `(?P<name>[^`]+)`")
 _BYTE = re.compile(r"\(byte (?P<offset>\d+)\)")
@@ -24,11 +24,16 @@ class MalformedBody(Exception):
 
 
 async def decode_body(body: bytes, payload_type: type[T]) -> T:
+    if len(body) <= DECODE_INLINE_LIMIT:
+        return decode_body_now(body, payload_type)
+    return await anyio.to_thread.run_sync(decode_body_now, body, payload_type)
+
+
+def decode_body_now(body: bytes, payload_type: type[T]) -> T:
+    """`decode_body` on the calling thread, for callers already off the event loop."""
     decoder: msgspec.json.Decoder[T] = _decoder(cast(Any, payload_type))
     try:
-        if len(body) <= _DECODE_INLINE_LIMIT:
-            return decoder.decode(body)
-        return await anyio.to_thread.run_sync(decoder.decode, body)
+        return decoder.decode(body)
     except msgspec.ValidationError as error:
         raise _invalid_input(str(error)) from None
     except msgspec.DecodeError as error:
