@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.batch_body import decode_batch
 from anomaly.adapters.http.body import decode_body
+from anomaly.adapters.http.body_buffer import read_body
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.parameters import (
@@ -96,7 +97,7 @@ class DetectController(Controller):
         direction: DirectionQuery = Direction.UP,
     ) -> DetectResponse:
         with latencies_of(request).inference.measure():
-            batch = await decode_batch(await request.body())
+            batch = await decode_batch(await read_body(request))
             detection = await detect(
                 series_id,
                 optional_version(version),

@@ -10,6 +10,7 @@ from litestar.params import HeaderParameter
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.auth import caller_of
 from anomaly.adapters.http.batch_body import decode_batch
+from anomaly.adapters.http.body_buffer import read_body
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.parameters import SeriesPath
@@ -55,7 +56,7 @@ class FitController(Controller):
         with latencies_of(request).training.measure():
             # The body is decoded here rather than by the framework so that types are checked strictly
             # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.
-            body = await request.body()
+            body = await read_body(request)
             batch = await decode_batch(body)
             command = FitCommand(
                 series_id=series_id,

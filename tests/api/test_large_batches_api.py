@@ -1,0 +1,145 @@
+"""Large batches, read straight into arrays: clients see what small ones get."""
+
+import json
+from typing import Any
+
+import msgspec
+import numpy as np
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from anomaly.adapters.memory import InMemoryArtifactStore, InMemoryDatabase
+from anomaly.bootstrap import create_app
+from anomaly.settings import Settings
+
+Client = AsyncTestClient[Litestar]
+
+START = 1_705_000_000
+TRAINING = {"timestamps": [START, START + 60, START + 120, START + 180], "values": [10.0, 10.4, 9.7, 10.1]}
+
+
+def body_of(values: list[float], start: int = START) -> bytes:
+    return msgspec.json.encode({"timestamps": list(range(start, start + len(values))), "values": values})
+
+
+async def test_a_large_fit_stores_the_body_as_sent(
+    memory_client: Client, memory_artifacts: InMemoryArtifactStore, memory_database: InMemoryDatabase
+) -> None:
+    values = np.random.default_rng(7).normal(100.0, 15.0, 100_000)
+    spaced = ",\n ".join(repr(value) for value in values.tolist())
+    stamps = ", ".join(str(START + 60 * index) for index in range(100_000))
+    body = f'{{ "values" : [ {spaced} ],\n  "timestamps": [{stamps}] }}\n'.encode()
+
+    response = await memory_client.post("/fit/cpu", content=body)
+
+    assert response.status_code == 200, response.text
+    row = memory_database.rows[("cpu", 1)]
+    assert await memory_artifacts.load(row.data) == body
+    assert row.state.points_used == 100_000
+    assert row.state.mean == pytest.approx(float(values.mean()), rel=1e-12)
+    assert (row.state.first_timestamp, row.state.last_timestamp) == (START, START + 60 * 99_999)
+
+
+STAMPS = ", ".join(str(stamp) for stamp in range(1, 50_001))
+VALUES = [float(index % 7) for index in range(50_000)]
+VALUES_TEXT = ", ".join(repr(value) for value in VALUES)
+AMBIGUOUS = [
+    (
+        "repeated key",
+        f'{{"timestamps": [{STAMPS}], "values": [{"9.0, " * 49_999}9.0], "values": [{VALUES_TEXT}]}}',
+    ),
+    ("escaped key", f'{{"timestamps": [{STAMPS}], "v\\u0061lues": [{VALUES_TEXT}]}}'),
+]
+
+
+@pytest.mark.parametrize(("case", "body"), AMBIGUOUS, ids=[case for case, _ in AMBIGUOUS])
+async def test_a_large_ambiguous_body_is_stored_as_what_was_fitted(
+    memory_client: Client,
+    memory_artifacts: InMemoryArtifactStore,
+    memory_database: InMemoryDatabase,
+    case: str,
+    body: str,
+) -> None:
+    response = await memory_client.post("/fit/cpu", content=body.encode())
+
+    assert response.status_code == 200, case
+    stored = await memory_artifacts.load(memory_database.rows[("cpu", 1)].data)
+    assert json.loads(stored) == {"timestamps": list(range(1, 50_001)), "values": VALUES}
+
+
+async def test_large_whole_float_timestamps_are_integers_and_are_stored_as_such(
+    memory_client: Client, memory_artifacts: InMemoryArtifactStore, memory_database: InMemoryDatabase
+) -> None:
+    values = [float(i % 11) for i in range(50_000)]
+    content = json.dumps({"timestamps": [float(t) for t in range(1, 50_001)], "values": values}).encode()
+
+    response = await memory_client.post("/fit/cpu", content=content)
+
+    assert response.status_code == 200, response.text
+    stored = await memory_artifacts.load(memory_database.rows[("cpu", 1)].data)
+    assert stored == msgspec.json.encode({"timestamps": list(range(1, 50_001)), "values": values})
+
+
+def large_batch(points: int = 40_000) -> dict[str, Any]:
+    return {"timestamps": list(range(1, points + 1)), "values": [float(i % 13) for i in range(points)]}
+
+
+def spoiled(path: str, index: int, bad: Any) -> bytes:
+    batch = large_batch()
+    batch[path][index] = bad
+    return json.dumps(batch).encode()
+
+
+LARGE_BAD_BATCHES: list[tuple[str, bytes, int, str]] = [
+    ("string value", spoiled("values", 30_000, "2.0"), 422, "values[30000]"),
+    ("null value", spoiled("values", 3, None), 422, "values[3]"),
+    ("nested value", spoiled("values", 39_999, [1.0]), 422, "values[39999]"),
+    ("bool timestamp", spoiled("timestamps", 7, True), 422, "timestamps[7]"),
+    ("negative timestamp", spoiled("timestamps", 0, -1), 422, "timestamps[0]"),
+    ("fractional timestamp", spoiled("timestamps", 20_000, 20_000.5), 422, "timestamps[20000]"),
+    ("timestamp past int64", spoiled("timestamps", 39_999, 2**63), 422, "timestamps[39999]"),
+    ("repeated timestamp", spoiled("timestamps", 1_000, 1_000), 422, "timestamps[1000]"),
+    ("overflowing value", spoiled("values", 5, 1e308).replace(b"1e+308", b"1e999"), 422, "values[5]"),
+    ("unknown field", json.dumps({**large_batch(), "valuez": []}).encode(), 422, "valuez"),
+    ("lengths differ", json.dumps({**large_batch(), "values": [1.0] * 39_999}).encode(), 422, "values"),
+    ("NaN literal", spoiled("values", 5, 1e308).replace(b"1e+308", b"NaN"), 400, "body"),
+    ("truncated", json.dumps(large_batch()).encode()[:-3], 400, "body"),
+]
+
+
+@pytest.mark.parametrize(
+    ("case", "body", "status", "field"), LARGE_BAD_BATCHES, ids=[case for case, *_ in LARGE_BAD_BATCHES]
+)
+@pytest.mark.parametrize("endpoint", ["fit", "detect"])
+async def test_a_bad_large_batch_is_refused_naming_the_field(
+    memory_client: Client,
+    memory_artifacts: InMemoryArtifactStore,
+    endpoint: str,
+    case: str,
+    body: bytes,
+    status: int,
+    field: str,
+) -> None:
+    await memory_client.post("/fit/model", json=TRAINING)
+    stored = dict(memory_artifacts.files)
+
+    response = await memory_client.post(f"/{endpoint}/model", content=body)
+
+    assert response.status_code == status, case
+    payload = response.json()
+    assert payload["error"] == ("invalid_input" if status == 422 else "malformed_json")
+    assert payload["field"] == field
+    assert memory_artifacts.files == stored
+
+
+async def test_a_large_body_over_the_size_limit_is_a_413(memory_adapters: Any) -> None:
+    body = body_of([1.0] * 40_000)
+    app = create_app(Settings(max_request_body_bytes=len(body) - 1), adapters=memory_adapters)
+    async with AsyncTestClient(app=app) as client:
+        too_large = await client.post("/fit/cpu", content=body)
+        detect = await client.post("/detect/cpu", content=body)
+
+    for response in (too_large, detect):
+        assert response.status_code == 413
+        assert response.json()["error"] == "payload_too_large"
