@@ -1,4 +1,4 @@
-"""Large batches, read straight into arrays: clients see what small ones get."""
+"""Large batches, read straight into arrays and answered in slices: clients see what small ones get."""
 
 import json
 from typing import Any
@@ -9,18 +9,81 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from anomaly.adapters.http.detect_response import POINTS_PER_SLICE
+from anomaly.adapters.http.schemas import DetectResponse
 from anomaly.adapters.memory import InMemoryArtifactStore, InMemoryDatabase
 from anomaly.bootstrap import create_app
+from anomaly.domain.detection import Direction, Threshold, band, judge_many
+from anomaly.domain.model import fit
+from anomaly.domain.time_series import BatchLimits, TimeSeries
 from anomaly.settings import Settings
 
 Client = AsyncTestClient[Litestar]
 
 START = 1_705_000_000
 TRAINING = {"timestamps": [START, START + 60, START + 120, START + 180], "values": [10.0, 10.4, 9.7, 10.1]}
+CONSTANT = {"timestamps": [START, START + 60, START + 120], "values": [5.0, 5.0, 5.0]}
 
 
 def body_of(values: list[float], start: int = START) -> bytes:
     return msgspec.json.encode({"timestamps": list(range(start, start + len(values))), "values": values})
+
+
+def unstreamed(series_id: str, training: dict[str, Any], values: list[float], threshold: Threshold) -> bytes:
+    """The answer as one DetectResponse, encoded whole: what /detect gave before it streamed."""
+    limits = BatchLimits(min_points=0, max_points=10**7)
+    state = fit(TimeSeries.parse(training["timestamps"], training["values"], limits))
+    verdicts = judge_many(state, np.array(values), threshold)
+    limits_band = band(state, threshold)
+    return msgspec.json.encode(
+        DetectResponse(
+            series_id=series_id,
+            model_version=1,
+            points=len(values),
+            anomalies=verdicts.flagged,
+            lower=limits_band.lower,
+            upper=limits_band.upper,
+            mean=state.mean,
+            std=state.std,
+            anomaly=verdicts.anomaly.tolist(),
+            score=verdicts.score.tolist(),
+        )
+    )
+
+
+@pytest.mark.parametrize("points", [POINTS_PER_SLICE, POINTS_PER_SLICE + 1, 2 * POINTS_PER_SLICE + 12_345])
+@pytest.mark.parametrize(
+    ("training", "params"),
+    [(TRAINING, {}), (TRAINING, {"k": "2", "direction": "both"}), (CONSTANT, {"direction": "both"})],
+    ids=["default", "k=2 both", "constant model"],
+)
+async def test_a_large_detection_is_the_document_a_whole_encoding_gives(
+    memory_client: Client, points: int, training: dict[str, Any], params: dict[str, str]
+) -> None:
+    assert (await memory_client.post("/fit/cpu", json=training)).status_code == 200
+    rng = np.random.default_rng(points)
+    # Around the band, with some points on the mean itself: a constant model scores those 0, others null.
+    values = np.where(rng.random(points) < 0.3, training["values"][0], rng.normal(10.0, 0.5, points)).tolist()
+
+    response = await memory_client.post("/detect/cpu", content=body_of(values), params=params)
+
+    assert response.status_code == 200, response.text[:500]
+    assert response.headers["content-type"] == "application/json"
+    threshold = Threshold(k=float(params.get("k", 3)), direction=Direction(params.get("direction", "up")))
+    expected = unstreamed("cpu", training, values, threshold)
+    assert json.loads(response.content) == json.loads(expected)
+    assert response.content == expected
+
+
+async def test_a_large_detection_that_fails_answers_with_its_status(memory_client: Client) -> None:
+    body = body_of([10.0] * (POINTS_PER_SLICE + 1))
+
+    missing = await memory_client.post("/detect/nothing", content=body)
+    await memory_client.post("/fit/cpu", json=TRAINING)
+    no_version = await memory_client.post("/detect/cpu", content=body, params={"version": "9"})
+
+    assert (missing.status_code, missing.json()["error"]) == (404, "series_not_found")
+    assert (no_version.status_code, no_version.json()["error"]) == (404, "version_not_found")
 
 
 async def test_a_large_fit_stores_the_body_as_sent(

@@ -2,14 +2,16 @@
 
 from typing import Any
 
-from litestar import Controller, Request, post
+from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
+from litestar.response import Stream
 
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.batch_body import decode_batch
 from anomaly.adapters.http.body import decode_body
 from anomaly.adapters.http.body_buffer import read_body
+from anomaly.adapters.http.detect_response import detect_response
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.parameters import (
@@ -95,7 +97,7 @@ class DetectController(Controller):
         version: VersionQuery = None,
         k: KQuery = DEFAULT_K,
         direction: DirectionQuery = Direction.UP,
-    ) -> DetectResponse:
+    ) -> Response[bytes] | Stream:
         with latencies_of(request).inference.measure():
             batch = await decode_batch(await read_body(request))
             detection = await detect(
@@ -105,20 +107,7 @@ class DetectController(Controller):
                 batch.values,
                 Threshold(k=k, direction=direction),
             )
-        verdicts = detection.verdicts
-        return DetectResponse(
-            series_id=series_id,
-            model_version=detection.version,
-            points=int(verdicts.anomaly.shape[0]),
-            anomalies=verdicts.flagged,
-            lower=detection.band.lower,
-            upper=detection.band.upper,
-            mean=detection.state.mean,
-            std=detection.state.std,
-            anomaly=verdicts.anomaly.tolist(),
-            # NaN marks an undefined score; msgspec writes non-finite floats as null.
-            score=verdicts.score.tolist(),
-        )
+        return detect_response(series_id, detection)
 
 
 def _timestamp(timestamp: int | float | str) -> int:
