@@ -13,6 +13,7 @@ from anomaly.adapters.memory import (
     AlwaysReady,
     FixedClock,
     InMemoryArtifactStore,
+    InMemoryChangeBoard,
     InMemoryDatabase,
     InMemoryUnitOfWork,
 )
@@ -101,6 +102,7 @@ def memory_adapters(memory_database: InMemoryDatabase, memory_artifacts: InMemor
     return Adapters(
         uow_factory=lambda: InMemoryUnitOfWork(memory_database),
         artifacts=memory_artifacts,
+        changes=InMemoryChangeBoard(),
         clock=FixedClock(),
         probe=AlwaysReady(),
     )

@@ -16,6 +16,7 @@ from litestar.openapi.plugins import JsonRenderPlugin
 
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
+from anomaly.adapters.files.change_board import open_change_board
 from anomaly.adapters.http.auth import ApiKeys, require_api_key
 from anomaly.adapters.http.detect_controller import DetectController
 from anomaly.adapters.http.draining import Drain
@@ -33,6 +34,7 @@ from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.clock import Clock
 from anomaly.ports.database_probe import DatabaseProbe
+from anomaly.ports.series_changes import SeriesChanges
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.settings import Settings
 from anomaly.use_cases.collect_garbage import CollectGarbage, collect_periodically
@@ -45,6 +47,7 @@ from anomaly.use_cases.list_series import ListSeries
 from anomaly.use_cases.list_versions import ListVersions
 from anomaly.use_cases.model_states import ModelStates
 from anomaly.use_cases.predict import Predict
+from anomaly.use_cases.resolve_version import VersionLookup
 from anomaly.use_cases.service_status import ServiceStatus
 from anomaly.use_cases.training_data import GetTrainingData
 
@@ -59,6 +62,7 @@ class Adapters:
 
     uow_factory: UnitOfWorkFactory
     artifacts: ArtifactStore
+    changes: SeriesChanges
     clock: Clock
     probe: DatabaseProbe
 
@@ -87,36 +91,41 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         pool_size=settings.database_pool_size,
         timeout_seconds=settings.database_timeout_seconds,
     )
+    board = open_change_board(settings.model_state_folder)
     try:
         yield Adapters(
             uow_factory=unit_of_work_factory(engine, settings.database_timeout_seconds),
             artifacts=FileArtifactStore(settings.model_state_folder, settings.training_data_folder),
+            changes=board,
             clock=SystemClock(),
             probe=SqlDatabaseProbe(engine, settings.database_timeout_seconds),
         )
     finally:
         await engine.dispose()
+        board.close()
 
 
 def build_services(settings: Settings, adapters: Adapters) -> Services:
-    uow, artifacts = adapters.uow_factory, adapters.artifacts
+    uow, artifacts, changes = adapters.uow_factory, adapters.artifacts, adapters.changes
     states = ModelStates(artifacts)
+    versions = VersionLookup(uow, states, changes)
     fit_model = FitModel(
         uow,
         artifacts,
+        changes,
         adapters.clock,
         BatchLimits(settings.min_training_data_points, settings.max_training_data_points),
     )
     return Services(
         fit_model=fit_model,
         idempotent_fit=IdempotentFit(uow, fit_model, adapters.clock),
-        predict=Predict(uow, states),
+        predict=Predict(versions),
         detect=Detect(uow, states, settings.max_training_data_points),
         list_series=ListSeries(uow),
         list_versions=ListVersions(uow),
-        get_version=GetVersion(uow, states),
-        delete_versions=DeleteVersions(uow, artifacts, states),
-        training_data=GetTrainingData(uow, artifacts, states),
+        get_version=GetVersion(versions),
+        delete_versions=DeleteVersions(uow, artifacts, states, changes),
+        training_data=GetTrainingData(versions, artifacts),
         service_status=ServiceStatus(uow, adapters.probe),
     )
 

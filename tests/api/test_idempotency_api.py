@@ -14,6 +14,7 @@ from anomaly.adapters.memory import (
     AlwaysReady,
     FixedClock,
     InMemoryArtifactStore,
+    InMemoryChangeBoard,
     InMemoryDatabase,
     InMemoryUnitOfWork,
 )
@@ -53,6 +54,7 @@ def memory_adapters_with(
     return Adapters(
         uow_factory=lambda: InMemoryUnitOfWork(database),
         artifacts=artifacts,
+        changes=InMemoryChangeBoard(),
         clock=clock,
         probe=AlwaysReady(),
     )

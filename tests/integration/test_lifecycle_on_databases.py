@@ -77,6 +77,35 @@ async def test_a_second_process_sees_a_new_version_at_once(sql_url: str, tmp_pat
             assert there.json()["model_version"] == 1
 
 
+async def test_each_process_answers_with_the_version_just_acknowledged_by_the_other(
+    sql_url: str, tmp_path: Path
+) -> None:
+    """Read-your-writes across processes, with "latest" served from memory between changes."""
+    settings = file_settings(tmp_path, sql_url)
+    env = {
+        "DATABASE_URL": sql_url,
+        "MODEL_STATE_FOLDER": str(settings.model_state_folder),
+        "TRAINING_DATA_FOLDER": str(settings.training_data_folder),
+    }
+    with running_server(tmp_path, env) as there, httpx.Client(base_url=there, timeout=10) as other:
+        async with AsyncTestClient(app=create_app(settings)) as here:
+            # Each process predicts between the other's fits: only the shared board can tell it
+            # that the version it remembers is no longer the latest.
+            for version in range(1, 9):
+                fitted = other.post("/fit/cpu", json=batch([float(version)] * 3))
+                assert fitted.json()["version"] == version
+                answer = (await here.post("/predict/cpu", json=POINT)).json()
+                assert (answer["model_version"], answer["mean"]) == (version, version)
+            for version in range(9, 16):
+                assert await fit(here, "cpu", [float(version)] * 3) == version
+                answer = other.post("/predict/cpu", json=POINT).json()
+                assert (answer["model_version"], answer["mean"]) == (version, version)
+            assert (await here.delete("/series/cpu/versions/15")).status_code == 200
+            assert other.post("/predict/cpu", json=POINT).json()["model_version"] == 14
+            assert other.delete("/series/cpu").status_code == 200
+            assert (await here.post("/predict/cpu", json=POINT)).status_code == 404
+
+
 async def test_an_altered_or_missing_model_artifact_is_an_error_naming_the_version(
     sqlite_url: str, tmp_path: Path
 ) -> None:

@@ -6,7 +6,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from anomaly.adapters.files.artifact_store import FileArtifactStore
-from anomaly.adapters.memory import FixedClock, InMemoryArtifactStore, InMemoryDatabase, InMemoryUnitOfWork
+from anomaly.adapters.memory import (
+    FixedClock,
+    InMemoryArtifactStore,
+    InMemoryChangeBoard,
+    InMemoryDatabase,
+    InMemoryUnitOfWork,
+)
 from anomaly.domain.idempotency import IdempotencyRecord
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits
@@ -25,7 +31,7 @@ async def test_orphans_older_than_the_grace_period_go_and_referenced_files_stay(
     clock = FixedClock()
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore(clock)
     uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
-    await FitModel(uow_factory, artifacts, clock, BatchLimits(3, 10))(command())
+    await FitModel(uow_factory, artifacts, InMemoryChangeBoard(), clock, BatchLimits(3, 10))(command())
     orphan = await artifacts.save_model(CPU, b"{}")  # a fit that died before its commit
     clock.current += GRACE + timedelta(seconds=1)
     young = await artifacts.save_model(CPU, b"{}")  # a fit that may still be committing
@@ -62,7 +68,7 @@ async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_t
     database = InMemoryDatabase()
     artifacts = FileArtifactStore(tmp_path / "models", tmp_path / "data")
     uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
-    await FitModel(uow_factory, artifacts, FixedClock(), BatchLimits(3, 10))(command())
+    await FitModel(uow_factory, artifacts, InMemoryChangeBoard(), FixedClock(), BatchLimits(3, 10))(command())
     series_folder = tmp_path / "models" / "cpu"
     leftovers = [
         series_folder / ".tmp-00000000000000000123-0badf00d.model.json.abcd1234",
@@ -94,7 +100,7 @@ async def test_artifacts_are_recognised_by_name_when_their_folder_has_moved(tmp_
     database = InMemoryDatabase()
     uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
     old = FileArtifactStore(tmp_path / "old" / "models", tmp_path / "old" / "data")
-    await FitModel(uow_factory, old, FixedClock(), BatchLimits(3, 10))(command())
+    await FitModel(uow_factory, old, InMemoryChangeBoard(), FixedClock(), BatchLimits(3, 10))(command())
     (tmp_path / "old").rename(tmp_path / "new")  # the volume is now mounted elsewhere
     moved = FileArtifactStore(tmp_path / "new" / "models", tmp_path / "new" / "data")
     an_hour_ago = time.time() - 3700

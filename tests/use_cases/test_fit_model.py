@@ -8,6 +8,7 @@ import pytest
 from anomaly.adapters.memory import (
     FixedClock,
     InMemoryArtifactStore,
+    InMemoryChangeBoard,
     InMemoryDatabase,
     InMemoryIdempotencyRepository,
     InMemoryModelRepository,
@@ -25,6 +26,7 @@ from anomaly.use_cases.fit_model import FitCommand, FitModel
 from anomaly.use_cases.model_states import ModelStates
 from anomaly.use_cases.offload import OFFLOAD_THRESHOLD, run_cpu_bound
 from anomaly.use_cases.predict import Predict
+from anomaly.use_cases.resolve_version import VersionLookup
 
 LIMITS = BatchLimits(min_points=3, max_points=1_000_000)
 
@@ -70,7 +72,9 @@ class CannotConnect(InMemoryUnitOfWork):
 
 async def test_a_fit_records_the_version_with_its_artifacts_and_summary() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(lambda: InMemoryUnitOfWork(database), artifacts, FixedClock(), LIMITS)
+    fit_model = FitModel(
+        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+    )
     result = await fit_model(command())
     row = database.rows[("cpu", 1)]
     assert result.version == 1
@@ -83,7 +87,9 @@ async def test_a_fit_records_the_version_with_its_artifacts_and_summary() -> Non
 
 async def test_an_invalid_batch_stores_nothing() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(lambda: InMemoryUnitOfWork(database), artifacts, FixedClock(), LIMITS)
+    fit_model = FitModel(
+        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+    )
     with pytest.raises(InvalidInput):
         await fit_model(command(values=[1.0, 2.0]))
     with pytest.raises(InvalidInput, match="series_id"):
@@ -94,7 +100,9 @@ async def test_an_invalid_batch_stores_nothing() -> None:
 
 async def test_a_failed_second_artifact_removes_the_first() -> None:
     database, artifacts = InMemoryDatabase(), FailingDataStore()
-    fit_model = FitModel(lambda: InMemoryUnitOfWork(database), artifacts, FixedClock(), LIMITS)
+    fit_model = FitModel(
+        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+    )
     with pytest.raises(ArtifactStorageFull):
         await fit_model(command())
     assert artifacts.files == {}
@@ -103,7 +111,9 @@ async def test_a_failed_second_artifact_removes_the_first() -> None:
 
 async def test_a_database_that_cannot_be_reached_removes_the_artifacts() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(lambda: CannotConnect(database), artifacts, FixedClock(), LIMITS)
+    fit_model = FitModel(
+        lambda: CannotConnect(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+    )
     with pytest.raises(DatabaseUnavailable):
         await fit_model(command())
     assert artifacts.files == {}
@@ -113,7 +123,9 @@ async def test_a_database_that_cannot_be_reached_removes_the_artifacts() -> None
 
 async def test_a_commit_of_unknown_outcome_keeps_the_artifacts_a_row_may_reference() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(lambda: CommitFailsAfterApplying(database), artifacts, FixedClock(), LIMITS)
+    fit_model = FitModel(
+        lambda: CommitFailsAfterApplying(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+    )
     with pytest.raises(DatabaseUnavailable):
         await fit_model(command())
     row = database.rows[("cpu", 1)]
@@ -140,16 +152,18 @@ async def test_a_version_deleted_while_it_is_being_read_is_not_found_rather_than
         async def load(self, ref: ArtifactRef) -> bytes:
             if not self.deleting:
                 self.deleting = True
-                await DeleteVersions(lambda: InMemoryUnitOfWork(database), self, ModelStates(self)).series(
-                    "cpu"
-                )
+                await DeleteVersions(
+                    lambda: InMemoryUnitOfWork(database), self, ModelStates(self), InMemoryChangeBoard()
+                ).series("cpu")
             return await super().load(ref)
 
     artifacts = DeletedMidRead()
     uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
-    await FitModel(uow_factory, artifacts, FixedClock(), LIMITS)(command())
+    await FitModel(uow_factory, artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS)(command())
     with pytest.raises(SeriesNotFound):
-        await Predict(uow_factory, ModelStates(artifacts))("cpu", None, 1, 1.0, Threshold())
+        await Predict(VersionLookup(uow_factory, ModelStates(artifacts), InMemoryChangeBoard()))(
+            "cpu", None, 1, 1.0, Threshold()
+        )
 
 
 async def test_a_fit_cancelled_while_writing_leaves_no_artifact() -> None:
@@ -164,7 +178,9 @@ async def test_a_fit_cancelled_while_writing_leaves_no_artifact() -> None:
 
     artifacts = SlowDataStore()
     fit = asyncio.ensure_future(
-        FitModel(lambda: InMemoryUnitOfWork(database), artifacts, FixedClock(), LIMITS)(command())
+        FitModel(
+            lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+        )(command())
     )
     await entered.wait()
     fit.cancel()

@@ -4,7 +4,8 @@ from anomaly.domain.errors import SeriesNotFound, VersionNotFound
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifact_store import ArtifactStore
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.ports.series_changes import SeriesChanges
+from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from anomaly.use_cases.artifact_cleanup import remove_quietly
 from anomaly.use_cases.model_states import ModelStates
 
@@ -17,10 +18,17 @@ class DeleteVersions:
     deleted number is never handed out again, and "latest" becomes the newest version left.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, artifacts: ArtifactStore, states: ModelStates) -> None:
+    def __init__(
+        self,
+        uow_factory: UnitOfWorkFactory,
+        artifacts: ArtifactStore,
+        states: ModelStates,
+        changes: SeriesChanges,
+    ) -> None:
         self._uow_factory = uow_factory
         self._artifacts = artifacts
         self._states = states
+        self._changes = changes
 
     async def version(self, series_id: str, version: int) -> list[ModelVersion]:
         series = SeriesId(series_id)
@@ -30,7 +38,7 @@ class DeleteVersions:
                 if await uow.models.latest(series) is None:
                     raise SeriesNotFound(series.value)
                 raise VersionNotFound(series.value, version)
-            await uow.commit()
+            await self._commit(uow, series)
         await self._remove_artifacts([deleted])
         return [deleted]
 
@@ -40,9 +48,16 @@ class DeleteVersions:
             deleted = await uow.models.delete_series(series)
             if not deleted:
                 raise SeriesNotFound(series.value)
-            await uow.commit()
+            await self._commit(uow, series)
         await self._remove_artifacts(deleted)
         return deleted
+
+    async def _commit(self, uow: UnitOfWork, series: SeriesId) -> None:
+        try:
+            await uow.commit()
+        finally:
+            # Also when the commit failed: it may have been applied all the same.
+            self._changes.mark(series)
 
     async def _remove_artifacts(self, versions: list[ModelVersion]) -> None:
         for version in versions:

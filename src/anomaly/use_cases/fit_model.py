@@ -11,6 +11,7 @@ from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits, RawTimestamps, RawValues, TimeSeries
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.clock import Clock
+from anomaly.ports.series_changes import SeriesChanges
 from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from anomaly.use_cases.artifact_cleanup import remove_quietly
 from anomaly.use_cases.offload import run_cpu_bound
@@ -47,10 +48,16 @@ class FitModel:
     """
 
     def __init__(
-        self, uow_factory: UnitOfWorkFactory, artifacts: ArtifactStore, clock: Clock, limits: BatchLimits
+        self,
+        uow_factory: UnitOfWorkFactory,
+        artifacts: ArtifactStore,
+        changes: SeriesChanges,
+        clock: Clock,
+        limits: BatchLimits,
     ) -> None:
         self._uow_factory = uow_factory
         self._artifacts = artifacts
+        self._changes = changes
         self._clock = clock
         self._limits = limits
         # Clean-ups of cancelled fits, referenced until they finish so that they are not collected.
@@ -115,19 +122,24 @@ class FitModel:
                     # there is, and the series' counter is not held across round trips.
                     committing = True
                     recorded = await uow.models.commit_next(draft)
-                    return FitResult(series_id=series_id, version=recorded.version, state=state)
-                recorded = await uow.models.add_next(draft)
-                result = FitResult(series_id=series_id, version=recorded.version, state=state)
-                await on_record(uow, result)
-                committing = True
-                await uow.commit()
+                    result = FitResult(series_id=series_id, version=recorded.version, state=state)
+                else:
+                    recorded = await uow.models.add_next(draft)
+                    result = FitResult(series_id=series_id, version=recorded.version, state=state)
+                    await on_record(uow, result)
+                    committing = True
+                    await uow.commit()
         except BaseException:
             # A commit that fails may still have been applied (the connection can drop before the
             # acknowledgement), so its artifacts stay: a row must never lose them. Unreferenced
             # files are swept later; before the commit nothing can reference them yet.
-            if not committing:
+            if committing:
+                self._changes.mark(series_id)
+            else:
                 await self._discard(model_ref, data_ref)
             raise
+        # Before the client hears of the version, so any process it asks next knows of it.
+        self._changes.mark(series_id)
         return result
 
     async def _discard(self, *refs: ArtifactRef) -> None:

@@ -5,9 +5,7 @@ from dataclasses import dataclass
 from anomaly.domain.model import ModelState
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
-from anomaly.use_cases.model_states import ModelStates
-from anomaly.use_cases.resolve_version import load_version
+from anomaly.use_cases.resolve_version import VersionLookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,10 +15,9 @@ class VersionDetail:
 
 
 class GetVersion:
-    def __init__(self, uow_factory: UnitOfWorkFactory, states: ModelStates) -> None:
-        self._uow_factory = uow_factory
-        self._states = states
+    def __init__(self, versions: VersionLookup) -> None:
+        self._versions = versions
 
     async def __call__(self, series_id: str, version: int | None) -> VersionDetail:
-        stored, state = await load_version(self._uow_factory, self._states, SeriesId(series_id), version)
+        stored, state = await self._versions.load(SeriesId(series_id), version)
         return VersionDetail(version=stored, state=state)

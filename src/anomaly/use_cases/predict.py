@@ -6,9 +6,7 @@ from anomaly.domain.detection import Band, Threshold, Verdict, band, judge
 from anomaly.domain.model import ModelState
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import validate_point
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
-from anomaly.use_cases.model_states import ModelStates
-from anomaly.use_cases.resolve_version import load_version
+from anomaly.use_cases.resolve_version import VersionLookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,16 +18,15 @@ class Prediction:
 
 
 class Predict:
-    def __init__(self, uow_factory: UnitOfWorkFactory, states: ModelStates) -> None:
-        self._uow_factory = uow_factory
-        self._states = states
+    def __init__(self, versions: VersionLookup) -> None:
+        self._versions = versions
 
     async def __call__(
         self, series_id: str, version: int | None, timestamp: int, value: float, threshold: Threshold
     ) -> Prediction:
         series = SeriesId(series_id)
         validate_point(timestamp, value)
-        stored, state = await load_version(self._uow_factory, self._states, series, version)
+        stored, state = await self._versions.load(series, version)
         return Prediction(
             version=stored.version,
             verdict=judge(state, value, threshold),

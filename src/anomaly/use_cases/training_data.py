@@ -8,10 +8,8 @@ from anomaly.domain.model import ModelState
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.errors import ArtifactUnreadable
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.use_cases.errors import ModelUnreadable
-from anomaly.use_cases.model_states import ModelStates
-from anomaly.use_cases.resolve_version import load_version, still_stored
+from anomaly.use_cases.resolve_version import VersionLookup
 
 logger = logging.getLogger(__name__)
 
@@ -25,18 +23,17 @@ class TrainingData:
 
 
 class GetTrainingData:
-    def __init__(self, uow_factory: UnitOfWorkFactory, artifacts: ArtifactStore, states: ModelStates) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, versions: VersionLookup, artifacts: ArtifactStore) -> None:
+        self._versions = versions
         self._artifacts = artifacts
-        self._states = states
 
     async def __call__(self, series_id: str, version: int | None) -> TrainingData:
         series = SeriesId(series_id)
-        stored, state = await load_version(self._uow_factory, self._states, series, version)
+        stored, state = await self._versions.load(series, version)
         try:
             content = await self._artifacts.load(stored.data)
         except ArtifactUnreadable as error:
-            if not await still_stored(self._uow_factory, stored):
+            if not await self._versions.still_stored(stored):
                 raise VersionNotFound(series.value, stored.version) from error
             logger.error("training data of version %d of %r: %s", stored.version, series.value, error)
             raise ModelUnreadable(

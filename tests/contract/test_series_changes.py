@@ -1,0 +1,107 @@
+"""One contract for series stamps: in memory, and in the file every process of a host maps."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from anomaly.adapters.files.change_board import (
+    BOARD_NAME,
+    SharedChangeBoard,
+    UnsharedStamps,
+    open_change_board,
+)
+from anomaly.adapters.files.mounts import filesystem_type
+from anomaly.adapters.memory import InMemoryChangeBoard
+from anomaly.domain.series_id import SeriesId
+from anomaly.ports.series_changes import SeriesChanges
+
+CPU, DISK = SeriesId("cpu"), SeriesId("disk")  # in different slots of the shared board
+
+
+@pytest.fixture(params=["memory", "shared"])
+def board(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SeriesChanges]:
+    if request.param == "memory":
+        yield InMemoryChangeBoard()
+        return
+    shared = SharedChangeBoard(tmp_path / BOARD_NAME)
+    yield shared
+    shared.close()
+
+
+def test_a_stamp_holds_until_the_series_is_marked(board: SeriesChanges) -> None:
+    before = board.stamp(CPU)
+    assert board.stamp(CPU) == before
+    board.mark(CPU)
+    after = board.stamp(CPU)
+    assert after != before
+    board.mark(CPU)
+    assert board.stamp(CPU) not in (before, after)
+
+
+def test_marking_one_series_leaves_another_alone(board: SeriesChanges) -> None:
+    disk = board.stamp(DISK)
+    board.mark(CPU)
+    assert board.stamp(DISK) == disk
+
+
+def test_processes_mapping_the_same_file_see_each_others_marks(tmp_path: Path) -> None:
+    here, there = SharedChangeBoard(tmp_path / BOARD_NAME), SharedChangeBoard(tmp_path / BOARD_NAME)
+    try:
+        seen = here.stamp(CPU)
+        there.mark(CPU)
+        assert here.stamp(CPU) != seen
+        assert here.stamp(CPU) == there.stamp(CPU)
+    finally:
+        here.close()
+        there.close()
+
+
+def test_stamps_survive_a_restart(tmp_path: Path) -> None:
+    first = SharedChangeBoard(tmp_path / BOARD_NAME)
+    first.mark(CPU)
+    stamp = first.stamp(CPU)
+    first.close()
+    second = SharedChangeBoard(tmp_path / BOARD_NAME)
+    try:
+        assert second.stamp(CPU) == stamp
+    finally:
+        second.close()
+
+
+MOUNTINFO = """\
+22 1 254:1 / / rw,relatime shared:1 - ext4 /dev/vda1 rw
+30 22 0:40 / /srv/models rw,relatime shared:9 - nfs4 files:/export rw,vers=4.2
+31 30 0:41 / /srv/models/local\\040cache rw - tmpfs tmpfs rw
+"""
+
+
+def test_the_deepest_mount_above_a_folder_tells_its_filesystem() -> None:
+    assert filesystem_type(Path("/var/lib/anomaly"), MOUNTINFO) == "ext4"
+    assert filesystem_type(Path("/srv/models/cpu"), MOUNTINFO) == "nfs4"
+    assert filesystem_type(Path("/srv/models/local cache/x"), MOUNTINFO) == "tmpfs"
+    assert filesystem_type(Path("/srv/modelsx"), MOUNTINFO) == "ext4"
+
+
+def test_a_folder_the_board_cannot_live_in_gets_stamps_that_never_repeat(tmp_path: Path) -> None:
+    (tmp_path / BOARD_NAME).write_bytes(b"\0" * 100)  # not a whole board: mapping it could fault
+    stamps = open_change_board(tmp_path)
+    assert isinstance(stamps, UnsharedStamps)
+    assert stamps.stamp(CPU) != stamps.stamp(CPU)
+
+
+def test_a_folder_other_hosts_may_share_gets_stamps_that_never_repeat(tmp_path: Path) -> None:
+    network = f"22 1 0:40 / {tmp_path} rw - nfs4 files:/export rw\n"
+    stamps = open_change_board(tmp_path, network)
+    assert isinstance(stamps, UnsharedStamps)
+    assert stamps.stamp(CPU) != stamps.stamp(CPU)
+    assert not (tmp_path / BOARD_NAME).exists()
+    local = open_change_board(tmp_path, f"22 1 0:40 / {tmp_path} rw - ext4 /dev/vda1 rw\n")
+    try:
+        assert isinstance(local, SharedChangeBoard)
+        board = tmp_path / BOARD_NAME
+        assert board.stat().st_size == 65_536 * 8
+        assert board.stat().st_blocks * 512 >= 65_536 * 8  # allocated, not sparse
+        assert [path.name for path in tmp_path.iterdir()] == [BOARD_NAME]
+    finally:
+        local.close()
