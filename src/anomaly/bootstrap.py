@@ -179,8 +179,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
         dependencies={
             **{field.name: Provide(_service(field.name), sync_to_thread=False) for field in fields(Services)},
         },
-        guards=[require_api_key],
-        middleware=[allow_every_method],
+        middleware=[allow_every_method, require_api_key],
         state=State({"api_keys": api_keys, "drain": drain, "latencies": Latencies()}),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
