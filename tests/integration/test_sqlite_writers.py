@@ -1,13 +1,20 @@
-"""SQLite admits one writer at a time: writers of a process queue, but never past the timeout."""
+"""SQLite admits one writer at a time: writers queue, across processes too, but never past the timeout."""
 
 import asyncio
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
+import httpx
 import pytest
 
 from anomaly.adapters.sql.engine import create_engine
 from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
+from anomaly.adapters.sql.writer_turns import WriterTurns
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import DatabaseUnavailable
+from tests.support.payloads import batch
+from tests.support.server import running_server
+from tests.support.stored import stored_versions
 from tests.support.versions import make_draft
 
 
@@ -37,3 +44,47 @@ async def test_readers_do_not_wait_for_a_writer(sqlite_url: str) -> None:
                 assert await reader.models.latest(SeriesId("cpu")) is None
     finally:
         await engine.dispose()
+
+
+async def test_writers_of_different_processes_take_turns_on_the_lock_file(tmp_path: Path) -> None:
+    # flock belongs to the open file, so two WriterTurns on one lock file behave as two processes.
+    lock = tmp_path / "anomaly.db.write-lock"
+    here, there, third = WriterTurns(lock), WriterTurns(lock), WriterTurns(lock)
+    await here.take(1)
+    with pytest.raises(DatabaseUnavailable, match="database busy"):
+        await there.take(0.2)
+    waiting = asyncio.ensure_future(third.take(5))
+    await asyncio.sleep(0.1)
+    assert not waiting.done()
+    here.give_back()
+    # The waiter is served the moment the lock is free, and the writer that gave up (whose thread
+    # was still queued on the lock) does not keep it.
+    await asyncio.wait_for(waiting, 1)
+    third.give_back()
+    await asyncio.wait_for(there.take(1), 1)
+    there.give_back()
+
+
+async def test_fits_through_two_server_processes_at_once_all_land_numbered_without_gaps(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    env = {
+        "DATABASE_URL": sqlite_url,
+        "MODEL_STATE_FOLDER": str(tmp_path / "models"),
+        "TRAINING_DATA_FOLDER": str(tmp_path / "data"),
+        "DATABASE_TIMEOUT_SECONDS": "2",
+    }
+    with running_server(tmp_path, env, workers=2) as base_url:
+
+        def fit_many(thread: int) -> list[int]:
+            with httpx.Client(base_url=base_url, timeout=10) as client:
+                return [
+                    client.post(f"/fit/s{thread % 3}", json=batch([1.0, 2.0, float(n)])).status_code
+                    for n in range(40)
+                ]
+
+        with ThreadPoolExecutor(8) as pool:
+            statuses = [status for result in pool.map(fit_many, range(8)) for status in result]
+    assert statuses == [200] * 320
+    versions = await stored_versions(sqlite_url, "s0")
+    assert sorted(row.version for row in versions) == list(range(1, len(versions) + 1))

@@ -1,6 +1,5 @@
 """A unit of work on one pooled connection and one transaction."""
 
-import asyncio
 import logging
 from types import TracebackType
 from typing import Self
@@ -10,22 +9,19 @@ from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransactio
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.idempotency_repository import SqlIdempotencyRepository
 from anomaly.adapters.sql.model_repository import SqlModelRepository
-from anomaly.ports.errors import DatabaseUnavailable
+from anomaly.adapters.sql.writer_turns import WriterTurns, lock_file_for
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
 
 
 def unit_of_work_factory(engine: AsyncEngine, timeout_seconds: float = 5.0) -> UnitOfWorkFactory:
-    """Units of work on `engine`; on SQLite, writers of this process take turns on a lock.
+    """Units of work on `engine`; on SQLite, writers take turns (see WriterTurns).
 
-    SQLite admits one writer at a time and makes the others sleep and poll; queueing them on an
-    asyncio lock instead wakes each the moment its turn comes. Other processes still wait through
-    SQLite's busy timeout. A writer waits for its turn at most `timeout_seconds`, like any other
-    wait for the database.
+    A writer waits for its turn at most `timeout_seconds`, like any other wait for the database.
     """
-    write_lock = asyncio.Lock() if engine.dialect.name == "sqlite" else None
-    return lambda: SqlUnitOfWork(engine, write_lock, timeout_seconds)
+    turns = WriterTurns(lock_file_for(engine.url.database)) if engine.dialect.name == "sqlite" else None
+    return lambda: SqlUnitOfWork(engine, turns, timeout_seconds)
 
 
 class SqlUnitOfWork:
@@ -33,10 +29,10 @@ class SqlUnitOfWork:
     first write opens a transaction, which `commit` ends. Most units of work only read."""
 
     def __init__(
-        self, engine: AsyncEngine, write_lock: asyncio.Lock | None = None, timeout_seconds: float = 5.0
+        self, engine: AsyncEngine, turns: WriterTurns | None = None, timeout_seconds: float = 5.0
     ) -> None:
         self._engine = engine
-        self._write_lock = write_lock
+        self._turns = turns
         self._timeout = timeout_seconds
         self._holds_write_lock = False
         self._connection: AsyncConnection | None = None
@@ -92,14 +88,8 @@ class SqlUnitOfWork:
     async def before_write(self) -> None:
         if self._transaction is not None:
             return
-        if self._write_lock is not None and not self._holds_write_lock:
-            try:
-                async with asyncio.timeout(self._timeout):
-                    await self._write_lock.acquire()
-            except TimeoutError:
-                raise DatabaseUnavailable(
-                    f"database busy: no turn to write within {self._timeout:g} s"
-                ) from None
+        if self._turns is not None and not self._holds_write_lock:
+            await self._turns.take(self._timeout)
             self._holds_write_lock = True
         assert self._connection is not None
         with database_errors("starting a transaction"):
@@ -112,6 +102,6 @@ class SqlUnitOfWork:
             self._transaction = await self._connection.begin()
 
     def _release_write_lock(self) -> None:
-        if self._write_lock is not None and self._holds_write_lock:
+        if self._turns is not None and self._holds_write_lock:
             self._holds_write_lock = False
-            self._write_lock.release()
+            self._turns.give_back()
