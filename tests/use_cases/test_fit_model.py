@@ -2,6 +2,7 @@
 
 import asyncio
 import threading
+from collections.abc import Callable
 
 import pytest
 
@@ -22,7 +23,7 @@ from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.errors import ArtifactStorageFull, DatabaseUnavailable
 from anomaly.use_cases.delete_versions import DeleteVersions
-from anomaly.use_cases.fit_model import FitCommand, FitModel
+from anomaly.use_cases.fit_model import WRITE_WHILE_READING_FROM, FitCommand, FitModel, SentBatch
 from anomaly.use_cases.model_states import ModelStates
 from anomaly.use_cases.offload import OFFLOAD_THRESHOLD, run_cpu_bound
 from anomaly.use_cases.predict import Predict
@@ -31,13 +32,15 @@ from anomaly.use_cases.resolve_version import VersionLookup
 LIMITS = BatchLimits(min_points=3, max_points=1_000_000)
 
 
-def command(series: str = "cpu", values: list[float] | None = None) -> FitCommand:
+def command(
+    series: str = "cpu", values: list[float] | None = None, training_data: bytes = b"as sent"
+) -> FitCommand:
     values = values or [1.0, 2.0, 3.0, 6.0]
     return FitCommand(
         series_id=series,
         timestamps=list(range(100, 100 + len(values))),
         values=values,
-        training_data=b"as sent",
+        training_data=training_data,
     )
 
 
@@ -189,5 +192,87 @@ async def test_a_fit_cancelled_while_writing_leaves_no_artifact() -> None:
     release.set()
     for _ in range(10):
         await asyncio.sleep(0)
+    assert artifacts.files == {}
+    assert database.rows == {}
+
+
+def sent_batch(read: Callable[[], FitCommand], size: int = WRITE_WHILE_READING_FROM) -> SentBatch:
+    return SentBatch(series_id="cpu", sent=b" " * size, read=read)
+
+
+async def settle() -> None:
+    # Let background clean-ups (which wait for writes on other tasks) run to their end.
+    for _ in range(20):
+        await asyncio.sleep(0)
+
+
+async def test_a_large_batch_is_written_while_it_is_being_read() -> None:
+    database = InMemoryDatabase()
+    writing = threading.Event()
+
+    class SignallingStore(InMemoryArtifactStore):
+        async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+            writing.set()
+            return await super().save_training_data(series_id, content)
+
+    artifacts = SignallingStore()
+    batch = sent_batch(lambda: command(training_data=batch.sent) if writing.wait(5) else command())
+    result = await FitModel(
+        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+    )(batch)
+    assert writing.is_set()
+    assert await artifacts.load(database.rows[("cpu", result.version)].data) == batch.sent
+
+
+async def test_a_large_batch_that_proves_invalid_leaves_nothing_behind() -> None:
+    database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
+    fit_model = FitModel(
+        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+    )
+
+    def unreadable() -> FitCommand:
+        raise InvalidInput("values[7]", "must be a finite number")
+
+    with pytest.raises(InvalidInput, match="values"):
+        await fit_model(sent_batch(unreadable))
+    with pytest.raises(InvalidInput):
+        await fit_model(sent_batch(lambda: command(values=[1.0])))  # readable, too short to fit
+    await settle()
+    assert artifacts.files == {}
+    assert database.rows == {}
+
+
+async def test_a_large_batch_stored_re_encoded_keeps_only_the_re_encoded_bytes() -> None:
+    database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
+    fit_model = FitModel(
+        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+    )
+    result = await fit_model(sent_batch(lambda: command(training_data=b"re-encoded")))
+    await settle()
+    row = database.rows[("cpu", result.version)]
+    assert await artifacts.load(row.data) == b"re-encoded"
+    assert sorted(artifacts.files) == sorted([row.model.location, row.data.location])
+
+
+async def test_a_large_batch_cancelled_while_it_is_read_leaves_no_artifact() -> None:
+    database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
+    reading, release = threading.Event(), threading.Event()
+
+    def slow_read() -> FitCommand:
+        reading.set()
+        release.wait(5)
+        return command()
+
+    fit = asyncio.ensure_future(
+        FitModel(
+            lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
+        )(sent_batch(slow_read))
+    )
+    assert await asyncio.to_thread(reading.wait, 5)
+    fit.cancel()
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await fit
+    await settle()
     assert artifacts.files == {}
     assert database.rows == {}

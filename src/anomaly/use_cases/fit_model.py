@@ -14,7 +14,7 @@ from anomaly.ports.clock import Clock
 from anomaly.ports.series_changes import SeriesChanges
 from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from anomaly.use_cases.artifact_cleanup import remove_quietly
-from anomaly.use_cases.offload import run_cpu_bound
+from anomaly.use_cases.offload import run_cpu_bound, run_off_loop
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,13 +28,32 @@ class FitCommand:
 
 
 @dataclass(frozen=True, slots=True)
+class SentBatch:
+    """A batch as the client sent it, still to be decoded: `read` decodes `sent` into a FitCommand.
+
+    `read` raises InvalidInput (or the edge's own error) for a batch it cannot take. The command's
+    training data is `sent` itself unless the batch had to be re-encoded to be stored.
+    """
+
+    series_id: str
+    sent: bytes
+    read: Callable[[], FitCommand]
+
+
+# From this size a batch's bytes are written as its training data while they are being decoded:
+# on a large batch each takes about as long as the other. A batch that then proves invalid has
+# its file removed again.
+WRITE_WHILE_READING_FROM = 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
 class FitResult:
     series_id: SeriesId
     version: int
     state: ModelState
 
 
-Written = asyncio.Future[tuple[ArtifactRef | BaseException, ArtifactRef | BaseException]]
+Outcomes = asyncio.Future[tuple[ArtifactRef | BaseException, ArtifactRef | BaseException]]
 
 # Work that must commit or roll back together with the version's row.
 OnRecord = Callable[[UnitOfWork, FitResult], Awaitable[None]]
@@ -63,31 +82,49 @@ class FitModel:
         # Clean-ups of cancelled fits, referenced until they finish so that they are not collected.
         self._cleanups: set[asyncio.Future[None]] = set()
 
-    async def __call__(self, command: FitCommand, on_record: OnRecord | None = None) -> FitResult:
+    async def __call__(self, batch: FitCommand | SentBatch, on_record: OnRecord | None = None) -> FitResult:
         """Fit and record; `on_record`, if given, runs in the recording transaction, before its commit."""
-        series_id = SeriesId(command.series_id)
+        series_id = SeriesId(batch.series_id)
+        if isinstance(batch, SentBatch):
+            if len(batch.sent) >= WRITE_WHILE_READING_FROM:
+                return await self._fit_while_writing(series_id, batch, on_record)
+            batch = batch.read()
+        command = batch
         state = await run_cpu_bound(len(command.values), lambda: self._fit(command))
-        model_ref, data_ref = await self._save_both(
-            series_id, encode_model_state(state), command.training_data
+        model_ref, data_ref = await self._settle(
+            self._artifacts.save_model(series_id, encode_model_state(state)),
+            self._artifacts.save_training_data(series_id, command.training_data),
         )
         return await self._record(series_id, state, model_ref, data_ref, on_record)
 
-    async def _save_both(
-        self, series_id: SeriesId, model: bytes, training_data: bytes
-    ) -> tuple[ArtifactRef, ArtifactRef]:
-        """Both artifacts at once; if either fails, or the fit is cancelled, what was written is removed."""
-        writing = asyncio.gather(
-            self._artifacts.save_model(series_id, model),
-            self._artifacts.save_training_data(series_id, training_data),
-            return_exceptions=True,
+    async def _fit_while_writing(
+        self, series_id: SeriesId, batch: SentBatch, on_record: OnRecord | None
+    ) -> FitResult:
+        data = asyncio.ensure_future(self._artifacts.save_training_data(series_id, batch.sent))
+        try:
+            command, state = await run_off_loop(lambda: self._read_and_fit(batch))
+        except BaseException:
+            self._discard_when_written(data)
+            raise
+        if command.training_data is not batch.sent:
+            # Re-encoded to be stored (see the edge's Batch.canonical): the bytes written are not it.
+            self._discard_when_written(data)
+            data = asyncio.ensure_future(self._artifacts.save_training_data(series_id, command.training_data))
+        model_ref, data_ref = await self._settle(
+            self._artifacts.save_model(series_id, encode_model_state(state)), data
         )
+        return await self._record(series_id, state, model_ref, data_ref, on_record)
+
+    async def _settle(
+        self, model: Awaitable[ArtifactRef], data: Awaitable[ArtifactRef]
+    ) -> tuple[ArtifactRef, ArtifactRef]:
+        """Both artifacts' writes; if either fails, or the fit is cancelled, what was written is removed."""
+        writing: Outcomes = asyncio.gather(model, data, return_exceptions=True)
         try:
             saved = await asyncio.shield(writing)
         except asyncio.CancelledError:
             # The writes finish on their threads anyway; remove their files once they have.
-            cleanup = asyncio.ensure_future(self._discard_when_written(writing))
-            self._cleanups.add(cleanup)
-            cleanup.add_done_callback(self._cleanups.discard)
+            self._discard_when_written(writing)
             raise
         refs = [outcome for outcome in saved if isinstance(outcome, ArtifactRef)]
         failures = [outcome for outcome in saved if isinstance(outcome, BaseException)]
@@ -96,9 +133,22 @@ class FitModel:
             raise failures[0]
         return refs[0], refs[1]
 
-    async def _discard_when_written(self, writing: Written) -> None:
-        saved = await writing
-        await self._discard(*(outcome for outcome in saved if isinstance(outcome, ArtifactRef)))
+    def _discard_when_written(self, writing: Awaitable[ArtifactRef] | Outcomes) -> None:
+        """Once `writing` (one artifact's write, or a gather of both) is done, remove what it wrote."""
+
+        async def discard() -> None:
+            [outcome] = await asyncio.gather(writing, return_exceptions=True)
+            # gather's result is a list at run time, whatever its type says
+            written = outcome if isinstance(outcome, list | tuple) else [outcome]
+            await self._discard(*(ref for ref in written if isinstance(ref, ArtifactRef)))
+
+        cleanup = asyncio.ensure_future(discard())
+        self._cleanups.add(cleanup)
+        cleanup.add_done_callback(self._cleanups.discard)
+
+    def _read_and_fit(self, batch: SentBatch) -> tuple[FitCommand, ModelState]:
+        command = batch.read()
+        return command, self._fit(command)
 
     def _fit(self, command: FitCommand) -> ModelState:
         return fit(TimeSeries.parse(command.timestamps, command.values, self._limits))

@@ -16,7 +16,7 @@ from anomaly.domain.idempotency import (
 )
 from anomaly.ports.clock import Clock
 from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult
+from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult, SentBatch
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,12 @@ class IdempotentFit:
         self._clock = clock
 
     async def __call__(
-        self, caller: Caller, key: str, request_fingerprint: str, command: FitCommand, render: Render
+        self,
+        caller: Caller,
+        key: str,
+        request_fingerprint: str,
+        command: FitCommand | SentBatch,
+        render: Render,
     ) -> StoredResponse:
         claim = IdempotencyRecord.claim(caller.identity, key, request_fingerprint, self._clock.now())
         replay = await self._claim(claim)
