@@ -2,7 +2,6 @@
 
 import json
 import math
-from dataclasses import asdict
 from typing import Any
 
 from anomaly.domain.errors import DomainError
@@ -17,7 +16,19 @@ class UnreadableModel(DomainError):
 
 
 def encode_model_state(state: ModelState) -> bytes:
-    document = {"format": FORMAT, "format_version": FORMAT_VERSION, **asdict(state)}
+    # Spelt out rather than dataclasses.asdict, which deep-copies field by field at ten times the
+    # cost, on every fit. The round-trip tests catch a field left out.
+    document = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "mean": state.mean,
+        "std": state.std,
+        "points_used": state.points_used,
+        "minimum": state.minimum,
+        "maximum": state.maximum,
+        "first_timestamp": state.first_timestamp,
+        "last_timestamp": state.last_timestamp,
+    }
     # allow_nan=False: a model is finite by construction; refuse to write one that is not.
     return json.dumps(document, allow_nan=False, separators=(",", ":")).encode()
 
