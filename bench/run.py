@@ -429,13 +429,15 @@ def table(rows: list[Row], checks: list[dict[str, object]]) -> str:
         return "" if value is None else f"{value:,.{digits}f}"
 
     lines = [
-        "| scenario | measured | req/s | p50 ms | p99 ms | server ms | errors | peak RSS MB | RSS above idle MB |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | measured | req/s | p50 ms | p99 ms | server ms | to last byte ms | errors "
+        "| peak RSS MB | RSS above idle MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
             f"| {row.scenario} | {row.target} | {cell(row.requests_per_s, 0)} | {cell(row.p50_ms)} | {cell(row.p99_ms)} "
-            f"| {cell(row.server_ms)} | {row.errors} | {cell(row.peak_rss_mb, 0)} | {cell(row.rss_above_idle_mb, 0)} |"
+            f"| {cell(row.server_ms)} | {cell(row.notes.get('total_ms'))} | {row.errors} "
+            f"| {cell(row.peak_rss_mb, 0)} | {cell(row.rss_above_idle_mb, 0)} |"
         )
     lines += ["", "| check | ratio | target | met |", "|---|---:|---|---|"]
     lines += [
