@@ -56,6 +56,8 @@ async def test_a_prediction_answers_with_the_verdict_band_and_model(memory_clien
     response = await memory_client.post("/predict/cpu", json=POINT)
 
     assert response.status_code == 200
+    assert response.headers["content-type"] == "application/json"
+    assert int(response.headers["content-length"]) == len(response.content)
     payload = response.json()
     assert set(payload) == {"anomaly", "model_version", "score", "lower", "upper", "mean", "std"}
     assert payload["anomaly"] is True

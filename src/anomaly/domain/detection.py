@@ -87,9 +87,12 @@ def _score(state: ModelState, value: float) -> float | None:
     return score if math.isfinite(score) else None
 
 
-def judge(state: ModelState, value: float, threshold: Threshold) -> Verdict:
-    """The verdict on one point: the rule of `judge_many`, in plain floats (no array for one value)."""
-    limits = band(state, threshold)
+def judge(state: ModelState, value: float, threshold: Threshold, limits: Band | None = None) -> Verdict:
+    """The verdict on one point: the rule of `judge_many`, in plain floats (no array for one value).
+
+    `limits` is `band(state, threshold)`, for a caller that has it already.
+    """
+    limits = band(state, threshold) if limits is None else limits
     above, below = value > limits.upper, value < limits.lower
     if threshold.direction is Direction.UP:
         anomaly = above

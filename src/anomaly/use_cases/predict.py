@@ -27,9 +27,10 @@ class Predict:
         series = SeriesId(series_id)
         validate_point(timestamp, value)
         stored, state = await self._versions.load(series, version)
+        limits = band(state, threshold)
         return Prediction(
             version=stored.version,
-            verdict=judge(state, value, threshold),
-            band=band(state, threshold),
+            verdict=judge(state, value, threshold, limits),
+            band=limits,
             state=state,
         )

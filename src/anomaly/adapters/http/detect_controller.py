@@ -3,17 +3,17 @@
 from typing import Any
 
 import msgspec
-from litestar import Controller, MediaType, Request, Response, post
+from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.response import Stream
-from litestar.response.base import ASGIResponse
 
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.batch_body import decode_batch
 from anomaly.adapters.http.body import decode_body
 from anomaly.adapters.http.body_buffer import read_body
 from anomaly.adapters.http.detect_response import detect_response
+from anomaly.adapters.http.json_answer import JsonAnswer
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.parameters import (
@@ -59,7 +59,7 @@ class DetectController(Controller):
         version: VersionQuery = None,
         k: KQuery = DEFAULT_K,
         direction: DirectionQuery = Direction.UP,
-    ) -> ASGIResponse:
+    ) -> JsonAnswer:
         with latencies_of(request).inference.measure():
             payload = await decode_body(await read_body(request), PredictRequest)
             prediction = await predict(
@@ -78,9 +78,9 @@ class DetectController(Controller):
             mean=prediction.state.mean,
             std=prediction.state.std,
         )
-        # Encoded here and answered as a bare ASGI response: Litestar's Response machinery
-        # (headers, cookies, type encoders) cost more than the whole prediction.
-        return ASGIResponse(body=msgspec.json.encode(answer), media_type=MediaType.JSON)
+        # Encoded here and answered as bare ASGI messages: Litestar's Response machinery (headers,
+        # cookies, type encoders) cost more than the whole prediction.
+        return JsonAnswer(msgspec.json.encode(answer))
 
     @post(
         "/detect/{series_id:str}",
