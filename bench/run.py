@@ -257,6 +257,14 @@ POINT = b'{"timestamp": 1705000010, "value": 13.0}'
 # ---- the run ------------------------------------------------------------------------------------
 
 
+async def checkpoint(url: str) -> None:
+    connection = await asyncpg.connect(url)
+    try:
+        await connection.execute("CHECKPOINT")
+    finally:
+        await connection.close()
+
+
 async def fresh_database(name: str) -> str:
     connection = await asyncpg.connect(ADMIN_URL)
     try:
@@ -334,33 +342,30 @@ def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
             "PYTHONPATH": str(ROOT),
         }
 
-        # Throughput: reference and service back to back, scenario by scenario.
-        for target, command, env in [
-            ("reference", reference_command(), reference_env),
-            *[(name, service_command(), env) for name, env in services.items()],
-        ]:
-            if target == "service (SQLite)" and "fit-small" not in only:
+        # Throughput, scenario by scenario: the reference and then the service, each on a fresh
+        # server after a CHECKPOINT, so that PostgreSQL's background work after one run's writes
+        # (checkpoints, autovacuum) falls on neither the next run nor one side more than the other.
+        targets = {
+            "reference": (reference_command(), reference_env),
+            **{name: (service_command(), env) for name, env in services.items()},
+        }
+        plan = [
+            ("fit-small", ["reference", "service (PostgreSQL)", "service (SQLite)"], f"/fit/{nonce}-", True),
+            ("fit-hot", ["reference", "service (PostgreSQL)"], f"/fit/{nonce}-hot", False),
+            ("predict", ["reference", "service (PostgreSQL)"], f"/predict/{nonce}-p", False),
+        ]
+        for scenario, names, path, unique in plan:
+            if scenario not in only:
                 continue
-            with serving(command, env, work) as server:
-                if "fit-small" in only:
-                    rows.append(
-                        throughput("fit-small", target, server, f"/fit/{nonce}-", small, seconds, unique=True)
-                    )
-                if target == "service (SQLite)":
-                    continue
-                if "fit-hot" in only:
-                    rows.append(
-                        throughput(
-                            "fit-hot", target, server, f"/fit/{nonce}-hot", small, seconds, unique=False
-                        )
-                    )
-                if "predict" in only:
-                    post(server, f"/fit/{nonce}-p", small)
-                    rows.append(
-                        throughput(
-                            "predict", target, server, f"/predict/{nonce}-p", POINT, seconds, unique=False
-                        )
-                    )
+            for target in names:
+                command, env = targets[target]
+                asyncio.run(checkpoint(pg_url))
+                with serving(command, env, work) as server:
+                    body = small
+                    if scenario == "predict":
+                        post(server, f"/fit/{nonce}-p", small)
+                        body = POINT
+                    rows.append(throughput(scenario, target, server, path, body, seconds, unique=unique))
         if "large" not in only:
             return rows
 
