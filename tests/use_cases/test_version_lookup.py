@@ -1,5 +1,6 @@
 """VersionLookup: a row is reused only while its series is unmarked, and never for long."""
 
+import asyncio
 from dataclasses import dataclass, field
 
 import pytest
@@ -105,3 +106,33 @@ async def test_the_least_recently_used_rows_are_forgotten_first() -> None:
     assert world.reads == reads
     await lookup.find(CPU, 1)
     assert world.reads == reads + 1
+
+
+async def test_lookups_of_one_row_at_once_share_one_read() -> None:
+    world = World()
+    await world.fit(10.0)
+    lookup = world.lookup()
+    reads = world.reads
+    found = await asyncio.gather(*(lookup.find(CPU, None) for _ in range(20)))
+    assert {version.version for version in found} == {1}
+    assert world.reads == reads + 1
+
+
+async def test_a_lookup_after_a_change_does_not_join_a_read_begun_before_it() -> None:
+    world = World()
+    await world.fit(10.0)
+    finish_reads = asyncio.Event()
+
+    class SlowToFinish(InMemoryUnitOfWork):
+        async def __aexit__(self, *exc_info: object) -> None:
+            await finish_reads.wait()  # the row is read; the answer is not back yet
+
+    lookup = VersionLookup(lambda: SlowToFinish(world.database), ModelStates(world.artifacts), world.board)
+    before = asyncio.ensure_future(lookup.find(CPU, None))
+    await asyncio.sleep(0.01)
+    await world.fit(20.0)
+    after = asyncio.ensure_future(lookup.find(CPU, None))
+    await asyncio.sleep(0.01)
+    finish_reads.set()
+    assert (await before).version == 1
+    assert (await after).version == 2

@@ -1,5 +1,6 @@
 """Finds the version a request names (a pinned number, or the newest stored one) and its model state."""
 
+import asyncio
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -59,6 +60,9 @@ class VersionLookup:
         self._capacity = capacity
         self._max_age = max_age_seconds
         self._found: OrderedDict[tuple[str, int | None], _Found] = OrderedDict()
+        # Reads under way, which lookups of the same key and stamp wait for rather than repeat:
+        # when a hot row expires, every request in flight would otherwise read it at once.
+        self._reading: dict[tuple[str, int | None], tuple[int, asyncio.Future[ModelVersion]]] = {}
 
     async def find(self, series_id: SeriesId, version: int | None) -> ModelVersion:
         key = (series_id.value, version)
@@ -68,13 +72,28 @@ class VersionLookup:
         if found is not None and found.stamp == stamp and now - found.read_at < self._max_age:
             self._found.move_to_end(key)
             return found.version
-        async with self._uow_factory() as uow:
-            stored = await resolve_version(uow.models, series_id, version)
+        reading = self._reading.get(key)
+        if reading is not None and reading[0] == stamp:
+            # Started with this very stamp: nothing has changed since it began.
+            return await asyncio.shield(reading[1])
+        read = asyncio.ensure_future(self._read(series_id, version))
+        # Its outcome is always looked at, even when every lookup waiting for it was cancelled.
+        read.add_done_callback(lambda done: done.cancelled() or done.exception())
+        self._reading[key] = (stamp, read)
+        try:
+            stored = await asyncio.shield(read)
+        finally:
+            if self._reading.get(key, (None, None))[1] is read:
+                del self._reading[key]
         self._found[key] = _Found(stamp, stored, now)
         self._found.move_to_end(key)
         if len(self._found) > self._capacity:
             self._found.popitem(last=False)
         return stored
+
+    async def _read(self, series_id: SeriesId, version: int | None) -> ModelVersion:
+        async with self._uow_factory() as uow:
+            return await resolve_version(uow.models, series_id, version)
 
     async def load(self, series_id: SeriesId, version: int | None) -> tuple[ModelVersion, ModelState]:
         """The version and its model state.
