@@ -114,3 +114,15 @@ async def test_a_read_only_artifact_folder_is_a_503_and_leaves_no_file_and_no_ro
     assert leftovers == []
     assert await stored_versions(sqlite_url, "cpu") == []
     assert artifact_files(tmp_path) == []
+
+
+async def test_a_database_never_migrated_is_a_500_naming_the_schema(
+    tmp_path: Path,
+) -> None:
+    settings = file_settings(tmp_path, f"sqlite+aiosqlite:///{tmp_path / 'never-migrated.db'}")
+    async with AsyncTestClient(app=create_app(settings)) as client:
+        response = await client.post("/fit/cpu", json=SMALL)
+        predicted = await client.post("/predict/cpu", json={"timestamp": 1, "value": 1.0})
+    assert (response.status_code, response.json()["error"]) == (500, "schema_missing")
+    assert "anomaly migrate" in response.json()["message"]
+    assert predicted.json()["error"] == "schema_missing"

@@ -39,11 +39,11 @@ def _sqlite_engine(url: str, pool_size: int, timeout_seconds: float) -> AsyncEng
         pool_timeout=timeout_seconds,
         connect_args={"timeout": timeout_seconds},
     )
-    event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas)
     return engine
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+def sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
     cursor = dbapi_connection.cursor()
     try:
         # WAL lets readers run beside the writer; synchronous=FULL makes every commit durable.

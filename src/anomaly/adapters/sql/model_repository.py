@@ -97,10 +97,10 @@ class SqlModelRepository:
     async def commit_next(self, draft: VersionDraft) -> ModelVersion:
         if self._transaction.writing:
             raise RuntimeError("commit_next must be the only write of its unit of work")
-        if self._connection.dialect.name != "postgresql":
-            version = await self.add_next(draft)
-            await self._transaction.commit()
-            return version
+        if self._connection.dialect.name == "sqlite":
+            return await self._transaction.write_alone(
+                "recording a version", lambda database: _add_next_now(database, draft)
+            )
         state = draft.state
         row = await fetch_one(
             self._connection,
@@ -216,6 +216,14 @@ class SqlModelRepository:
         with database_errors("deleting a series"):
             rows = (await self._connection.execute(statement)).mappings().all()
         return sorted((_from_row(row) for row in rows), key=lambda row: row.version, reverse=True)
+
+
+def _add_next_now(database: sa.Connection, draft: VersionDraft) -> ModelVersion:
+    """`add_next`, on a synchronous connection in a transaction of its own (SQLite)."""
+    allocated = database.execute(_ALLOCATE["sqlite"], {"series_id": draft.series_id.value}).scalar_one()
+    version = draft.numbered(int(allocated))
+    database.execute(_ADD, _to_row(version))
+    return version
 
 
 def _starting_with(prefix: str | None) -> sa.ColumnElement[bool]:

@@ -1,18 +1,24 @@
 """A unit of work on one pooled connection and one transaction."""
 
 import logging
+from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Self, TypeVar
 
+import sqlalchemy as sa
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.idempotency_repository import SqlIdempotencyRepository
 from anomaly.adapters.sql.model_repository import SqlModelRepository
+from anomaly.adapters.sql.sqlite_writes import SqliteWrites
 from anomaly.adapters.sql.writer_turns import WriterTurns, lock_file_for
 from anomaly.ports.unit_of_work import UnitOfWorkFactory
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 def unit_of_work_factory(engine: AsyncEngine, timeout_seconds: float = 5.0) -> UnitOfWorkFactory:
@@ -20,8 +26,12 @@ def unit_of_work_factory(engine: AsyncEngine, timeout_seconds: float = 5.0) -> U
 
     A writer waits for its turn at most `timeout_seconds`, like any other wait for the database.
     """
-    turns = WriterTurns(lock_file_for(engine.url.database)) if engine.dialect.name == "sqlite" else None
-    return lambda: SqlUnitOfWork(engine, turns, timeout_seconds)
+    if engine.dialect.name != "sqlite":
+        return lambda: SqlUnitOfWork(engine, None, None, timeout_seconds)
+    turns = WriterTurns(lock_file_for(engine.url.database))
+    writes = SqliteWrites(engine.url, timeout_seconds)
+    event.listen(engine.sync_engine, "engine_disposed", lambda _engine: writes.dispose())
+    return lambda: SqlUnitOfWork(engine, turns, writes, timeout_seconds)
 
 
 class SqlUnitOfWork:
@@ -29,10 +39,15 @@ class SqlUnitOfWork:
     first write opens a transaction, which `commit` ends. Most units of work only read."""
 
     def __init__(
-        self, engine: AsyncEngine, turns: WriterTurns | None = None, timeout_seconds: float = 5.0
+        self,
+        engine: AsyncEngine,
+        turns: WriterTurns | None = None,
+        writes: SqliteWrites | None = None,
+        timeout_seconds: float = 5.0,
     ) -> None:
         self._engine = engine
         self._turns = turns
+        self._writes = writes
         self._timeout = timeout_seconds
         self._holds_write_lock = False
         self._connection: AsyncConnection | None = None
@@ -85,12 +100,20 @@ class SqlUnitOfWork:
         finally:
             self._release_write_lock()
 
+    async def write_alone(self, action: str, work: Callable[[sa.Connection], T]) -> T:
+        if self._writes is None or self._transaction is not None:
+            raise RuntimeError("write_alone is for a unit of work on SQLite with no other write")
+        await self._take_turn()
+        try:
+            with database_errors(action):
+                return await self._writes.run(work)
+        finally:
+            self._release_write_lock()
+
     async def before_write(self) -> None:
         if self._transaction is not None:
             return
-        if self._turns is not None and not self._holds_write_lock:
-            await self._turns.take(self._timeout)
-            self._holds_write_lock = True
+        await self._take_turn()
         assert self._connection is not None
         with database_errors("starting a transaction"):
             if self._connection.in_transaction():
@@ -100,6 +123,11 @@ class SqlUnitOfWork:
                 isolation_level=self._engine.dialect.default_isolation_level
             )
             self._transaction = await self._connection.begin()
+
+    async def _take_turn(self) -> None:
+        if self._turns is not None and not self._holds_write_lock:
+            await self._turns.take(self._timeout)
+            self._holds_write_lock = True
 
     def _release_write_lock(self) -> None:
         if self._turns is not None and self._holds_write_lock:

@@ -1,6 +1,11 @@
 """What a repository needs to know of its unit of work's transaction: the SQL adapters' shared seam."""
 
-from typing import Protocol
+from collections.abc import Callable
+from typing import Protocol, TypeVar
+
+import sqlalchemy as sa
+
+T = TypeVar("T")
 
 
 class WriteState(Protocol):
@@ -15,4 +20,9 @@ class WriteState(Protocol):
 
     async def commit(self) -> None:
         """End the write transaction, keeping its changes."""
+        ...
+
+    async def write_alone(self, action: str, work: Callable[[sa.Connection], T]) -> T:
+        """SQLite: `work` as a transaction of its own, in one trip to a worker thread, during this
+        process's turn to write; for a unit of work that writes nothing else."""
         ...
