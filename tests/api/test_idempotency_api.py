@@ -193,7 +193,7 @@ class BlockingArtifactStore(InMemoryArtifactStore):
         self.entered = asyncio.Event()
         self.proceed = asyncio.Event()
 
-    async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
         self.entered.set()
         await self.proceed.wait()
         return await super().save_training_data(series_id, content)
@@ -382,7 +382,7 @@ class GatedArtifactStore(InMemoryArtifactStore):
         self.proceed = [asyncio.Event() for _ in fails]
         self.calls = 0
 
-    async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
         call, self.calls = self.calls, self.calls + 1
         if call < len(self.fails):
             self.entered[call].set()

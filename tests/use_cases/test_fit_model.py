@@ -33,7 +33,7 @@ LIMITS = BatchLimits(min_points=3, max_points=1_000_000)
 
 
 def command(
-    series: str = "cpu", values: list[float] | None = None, training_data: bytes = b"as sent"
+    series: str = "cpu", values: list[float] | None = None, training_data: bytes | bytearray = b"as sent"
 ) -> FitCommand:
     values = values or [1.0, 2.0, 3.0, 6.0]
     return FitCommand(
@@ -45,7 +45,7 @@ def command(
 
 
 class FailingDataStore(InMemoryArtifactStore):
-    async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
         raise ArtifactStorageFull("no space left to write the training data")
 
 
@@ -174,7 +174,7 @@ async def test_a_fit_cancelled_while_writing_leaves_no_artifact() -> None:
     entered, release = asyncio.Event(), asyncio.Event()
 
     class SlowDataStore(InMemoryArtifactStore):
-        async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+        async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
             entered.set()
             await release.wait()
             return await super().save_training_data(series_id, content)
@@ -211,7 +211,7 @@ async def test_a_large_batch_is_written_while_it_is_being_read() -> None:
     writing = threading.Event()
 
     class SignallingStore(InMemoryArtifactStore):
-        async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+        async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
             writing.set()
             return await super().save_training_data(series_id, content)
 

@@ -237,7 +237,7 @@ class InMemoryArtifactStore:
     async def save_model(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
         return self._save(f"memory://models/{series_id}/{next(self._names)}.json", content)
 
-    async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
         return self._save(f"memory://data/{series_id}/{next(self._names)}.json", content)
 
     async def load(self, ref: ArtifactRef) -> bytes:
@@ -266,7 +266,7 @@ class InMemoryArtifactStore:
         self.files.pop(location, None)
         self.saved_at.pop(location, None)
 
-    def _save(self, location: str, content: bytes) -> ArtifactRef:
+    def _save(self, location: str, content: bytes | bytearray) -> ArtifactRef:
         self.files[location] = bytes(content)
         self.saved_at[location] = self._clock.now()
         return ArtifactRef(location=location, sha256=hashlib.sha256(content).hexdigest(), size=len(content))

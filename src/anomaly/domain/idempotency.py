@@ -35,7 +35,7 @@ def parse_key(text: str) -> str:
     return text
 
 
-def fingerprint(*parts: bytes) -> str:
+def fingerprint(*parts: bytes | bytearray) -> str:
     """What makes two requests the same request: a digest of their method, target and body."""
     digest = hashlib.sha256()
     for part in parts:

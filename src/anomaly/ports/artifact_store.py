@@ -16,7 +16,7 @@ class ArtifactStore(Protocol):
         """Store a model state and return where it lives, with its checksum."""
         ...
 
-    async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
         """Store the training data of a fit and return where it lives, with its checksum."""
         ...
 

@@ -24,7 +24,7 @@ class FitCommand:
     series_id: str
     timestamps: RawTimestamps
     values: RawValues
-    training_data: bytes
+    training_data: bytes | bytearray
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class SentBatch:
     """
 
     series_id: str
-    sent: bytes
+    sent: bytes | bytearray
     read: Callable[[], FitCommand]
 
 

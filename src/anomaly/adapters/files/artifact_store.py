@@ -34,7 +34,7 @@ class FileArtifactStore:
     async def save_model(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
         return await self._save(self._model_folder, series_id, "model.json", content)
 
-    async def save_training_data(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
+    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
         return await self._save(self._data_folder, series_id, "data.json", content)
 
     async def load(self, ref: ArtifactRef) -> bytes:
@@ -69,7 +69,9 @@ class FileArtifactStore:
             raise ArtifactUnreadable(ref.location, "is outside the artifact folders")
         return path
 
-    async def _save(self, root: Path, series_id: SeriesId, suffix: str, content: bytes) -> ArtifactRef:
+    async def _save(
+        self, root: Path, series_id: SeriesId, suffix: str, content: bytes | bytearray
+    ) -> ArtifactRef:
         # SeriesId admits no separator and neither '.' nor '..', so this path stays under root.
         path = root / series_id.value / f"{unique_name()}.{suffix}"
         with _storage_errors(path):
@@ -77,7 +79,7 @@ class FileArtifactStore:
         return ArtifactRef(location=str(path), sha256=digest, size=len(content))
 
 
-async def _sha256(content: bytes) -> str:
+async def _sha256(content: bytes | bytearray) -> str:
     if len(content) <= _HASH_INLINE_LIMIT:
         return hashlib.sha256(content).hexdigest()
     return await anyio.to_thread.run_sync(lambda: hashlib.sha256(content).hexdigest())

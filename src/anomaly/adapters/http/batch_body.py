@@ -17,24 +17,24 @@ from anomaly.domain.time_series import Timestamps, Values
 class Batch:
     timestamps: Timestamps
     values: Values
-    body: bytes
+    body: bytes | bytearray
     # The body says exactly this batch, in a way no parser can read differently: it may be stored as is.
     body_is_canonical: bool
 
-    def canonical(self) -> bytes:
+    def canonical(self) -> bytes | bytearray:
         """The batch serialised for storage: the body itself when it says exactly this, else re-encoded."""
         if self.body_is_canonical:
             return self.body
         return msgspec.json.encode(WholeTimestampsRequest(self.timestamps.tolist(), self.values.tolist()))
 
 
-async def decode_batch(body: bytes) -> Batch:
+async def decode_batch(body: bytes | bytearray) -> Batch:
     if len(body) <= DECODE_INLINE_LIMIT:
         return read_batch(body)
     return await anyio.to_thread.run_sync(read_batch, body)
 
 
-def read_batch(body: bytes, columns_above: int = DECODE_INLINE_LIMIT) -> Batch:
+def read_batch(body: bytes | bytearray, columns_above: int = DECODE_INLINE_LIMIT) -> Batch:
     """`decode_batch` on the calling thread; bodies over `columns_above` bytes try the column reader first.
 
     Below that size msgspec is as fast, and the thread hop that a large body takes anyway is not paid.
@@ -62,7 +62,7 @@ def read_batch(body: bytes, columns_above: int = DECODE_INLINE_LIMIT) -> Batch:
     )
 
 
-def _unambiguous(body: bytes) -> bool:
+def _unambiguous(body: bytes | bytearray) -> bool:
     """JSON lets a key appear twice (the decoder keeps the last) or be spelt with escapes, and a stored
     copy must not be read differently by another parser. With only numbers in the arrays, a key name
     can appear in the body only as a key, so counting them shows the body is unambiguous.

@@ -23,13 +23,13 @@ class MalformedBody(Exception):
     """The body is not JSON at all."""
 
 
-async def decode_body(body: bytes, payload_type: type[T]) -> T:
+async def decode_body(body: bytes | bytearray, payload_type: type[T]) -> T:
     if len(body) <= DECODE_INLINE_LIMIT:
         return decode_body_now(body, payload_type)
     return await anyio.to_thread.run_sync(decode_body_now, body, payload_type)
 
 
-def decode_body_now(body: bytes, payload_type: type[T]) -> T:
+def decode_body_now(body: bytes | bytearray, payload_type: type[T]) -> T:
     """`decode_body` on the calling thread, for callers already off the event loop."""
     decoder: msgspec.json.Decoder[T] = _decoder(cast(Any, payload_type))
     try:
@@ -60,7 +60,7 @@ def _invalid_input(message: str) -> InvalidInput:
     return InvalidInput(field, reason)
 
 
-def _malformed_message(message: str, body: bytes) -> str:
+def _malformed_message(message: str, body: bytes | bytearray) -> str:
     if not body.strip():
         return "the request body is empty; send a JSON object"
     found = _BYTE.search(message)

@@ -8,7 +8,7 @@ from litestar.exceptions import ClientException, InternalServerException
 from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 
-async def read_body(request: Request[Any, Any, Any]) -> bytes:
+async def read_body(request: Request[Any, Any, Any]) -> bytes | bytearray:
     """The body, as `request.body()` gives it, with the size limit it enforces.
 
     A small body arrives in one message, which is returned as it is: `request.body()` would parse
@@ -40,7 +40,9 @@ async def read_body(request: Request[Any, Any, Any]) -> bytes:
         buffer[filled : filled + len(chunk)] = chunk
         filled += len(chunk)
     del buffer[filled:]
-    return bytes(buffer)
+    # The buffer itself, not a `bytes` copy of it: everything downstream only reads the body, and
+    # a copy of 30 MB costs 25 ms here, most of it faulting in the pages of a second buffer.
+    return buffer
 
 
 async def _receive(request: Request[Any, Any, Any]) -> tuple[bytes, bool]:

@@ -73,7 +73,7 @@ class FitController(Controller):
             return _json(stored.status, stored.body, headers)
 
 
-def _command(series_id: str, body: bytes) -> FitCommand:
+def _command(series_id: str, body: bytes | bytearray) -> FitCommand:
     batch = read_batch(body)
     return FitCommand(
         series_id=series_id,

@@ -42,7 +42,7 @@ class Columns:
     values: Values
 
 
-def read_columns(body: bytes, slice_bytes: int = SLICE_BYTES) -> Columns | None:
+def read_columns(body: bytes | bytearray, slice_bytes: int = SLICE_BYTES) -> Columns | None:
     """The body's timestamps (int64, as written) and values (float64), or None if the body is not plain.
 
     Plain means: an object with exactly the keys `timestamps` and `values`, once each and unescaped,
@@ -73,7 +73,7 @@ def read_columns(body: bytes, slice_bytes: int = SLICE_BYTES) -> Columns | None:
 
 def _read_array(
     parser: simdjson.Parser,
-    body: bytes,
+    body: bytes | bytearray,
     span: tuple[int, int],
     dtype: type[Number],
     slice_bytes: int,
