@@ -1,5 +1,6 @@
 """What only the filesystem store promises: the folder layout, atomic files, and clear failures."""
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -58,3 +59,12 @@ async def test_paths_outside_the_artifact_folders_are_never_touched(tmp_path: Pa
     with pytest.raises(ArtifactUnreadable, match="outside"):
         await store.delete(ref)
     assert outsider.exists()
+
+
+async def test_a_large_artifact_written_a_slice_at_a_time_reads_back_whole(tmp_path: Path) -> None:
+    store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
+    content = bytearray(os.urandom(9 * 1024 * 1024 + 3))  # three slices, the last 3 bytes long
+    ref = await store.save_training_data(SeriesId("cpu"), content)
+    assert ref.sha256 == hashlib.sha256(content).hexdigest()
+    assert ref.size == len(content)
+    assert await store.load(ref) == content

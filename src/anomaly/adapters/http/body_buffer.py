@@ -9,15 +9,15 @@ from litestar.exceptions.http_exceptions import RequestEntityTooLarge
 
 
 async def read_body(request: Request[Any, Any, Any]) -> bytes | bytearray:
-    """The body, as `request.body()` gives it, with the size limit it enforces.
+    """The body, as `request.body()` gives it (a larger one as a bytearray), with its size limit.
 
     A small body arrives in one message, which is returned as it is: `request.body()` would parse
     every header and join a list of one chunk, which costs a predict more than its own work.
 
     `request.body()` joins the chunks the server received; freed, they stay in the allocator's heap,
     so a 30 MB body leaves 30 MB resident beside the arrays decoded from it. Chunks copied into one
-    buffer of the announced length are freed one by one, and the buffer, freed after the one copy
-    to `bytes`, goes back to the system whole.
+    buffer of the announced length are freed one by one, and the buffer, once done with, goes back
+    to the system whole.
     """
     limit = request.route_handler.resolve_request_max_body_size() or math.inf
     first, more = await _receive(request)
