@@ -17,15 +17,15 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
 from anomaly.adapters.files.change_board import open_change_board
-from anomaly.adapters.http.auth import ApiKeys, require_api_key
+from anomaly.adapters.http.auth import ApiKeys
 from anomaly.adapters.http.detect_controller import DetectController
 from anomaly.adapters.http.draining import Drain
 from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
 from anomaly.adapters.http.fit_controller import FitController
 from anomaly.adapters.http.health_controller import HealthController
 from anomaly.adapters.http.latency import Latencies
-from anomaly.adapters.http.options import allow_every_method
 from anomaly.adapters.http.plot_controller import PlotController
+from anomaly.adapters.http.request_hooks import before_request
 from anomaly.adapters.http.versions_controller import VersionsController
 from anomaly.adapters.sql.database_probe import SqlDatabaseProbe
 from anomaly.adapters.sql.engine import create_engine
@@ -177,9 +177,13 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             PlotController,
         ],
         dependencies={
-            **{field.name: Provide(_service(field.name), sync_to_thread=False) for field in fields(Services)},
+            # Cached: a service is built once at start-up, so resolving it again per request is waste.
+            **{
+                field.name: Provide(_service(field.name), sync_to_thread=False, use_cache=True)
+                for field in fields(Services)
+            },
         },
-        middleware=[allow_every_method, require_api_key],
+        before_request=before_request,
         state=State({"api_keys": api_keys, "drain": drain, "latencies": Latencies()}),
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],

@@ -5,23 +5,20 @@ served by several handlers (GET and DELETE of one version) advertises only one o
 """
 
 from functools import cache
+from typing import Any
 
-from litestar import Litestar
-from litestar.enums import ScopeType
-from litestar.response.base import ASGIResponse
-from litestar.types import ASGIApp, Receive, Scope, Send
+from litestar import Litestar, Request, Response
+from litestar.status_codes import HTTP_204_NO_CONTENT
 
 
-def allow_every_method(app: ASGIApp) -> ASGIApp:
-    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == ScopeType.HTTP and scope["method"] == "OPTIONS":
-            allowed = _methods(scope["litestar_app"]).get(scope.get("path_template", ""))
-            if allowed:
-                await ASGIResponse(status_code=204, headers={"Allow": allowed})(scope, receive, send)
-                return
-        await app(scope, receive, send)
-
-    return middleware
+def answer_options(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """The answer to an OPTIONS request, with the path's every method; None for other methods."""
+    if request.method != "OPTIONS":
+        return None
+    allowed = _methods(request.app).get(request.scope.get("path_template", ""))
+    if not allowed:
+        return None
+    return Response(None, status_code=HTTP_204_NO_CONTENT, headers={"Allow": allowed})
 
 
 @cache

@@ -1,0 +1,17 @@
+"""What runs before every handler: OPTIONS answered for the whole path, then the API key checked."""
+
+from typing import Any
+
+from litestar import Request, Response
+
+from anomaly.adapters.http.auth import require_api_key
+from anomaly.adapters.http.options import answer_options
+
+
+async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
+    """A Litestar `before_request` hook: an answer here is the response, and the handler never runs."""
+    options = answer_options(request)
+    if options is not None:
+        return options
+    await require_api_key(request)
+    return None
