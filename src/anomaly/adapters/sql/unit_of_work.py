@@ -46,6 +46,9 @@ class SqlUnitOfWork:
         timeout_seconds: float = 5.0,
     ) -> None:
         self._engine = engine
+        # Connections for reads come in autocommit mode as they are checked out: setting it on
+        # each connection afterwards cost a trip through SQLAlchemy's greenlet bridge per request.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._turns = turns
         self._writes = writes
         self._timeout = timeout_seconds
@@ -55,12 +58,7 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> Self:
         with database_errors("connecting"):
-            self._connection = await self._engine.connect()
-            try:
-                await self._connection.execution_options(isolation_level="AUTOCOMMIT")
-            except BaseException:
-                await self._connection.close()
-                raise
+            self._connection = await self._autocommit.connect()
         self.models = SqlModelRepository(self._connection, self)
         self.idempotency = SqlIdempotencyRepository(self._connection, self)
         return self
