@@ -120,7 +120,7 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         fit_model=fit_model,
         idempotent_fit=IdempotentFit(uow, fit_model, adapters.clock),
         predict=Predict(versions),
-        detect=Detect(uow, states, settings.max_training_data_points),
+        detect=Detect(versions, settings.max_training_data_points),
         list_series=ListSeries(uow),
         list_versions=ListVersions(uow),
         get_version=GetVersion(versions),

@@ -6,10 +6,8 @@ from anomaly.domain.detection import Band, Threshold, Verdicts, band, judge_many
 from anomaly.domain.model import ModelState
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits, RawTimestamps, RawValues, TimeSeries
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
-from anomaly.use_cases.model_states import ModelStates
 from anomaly.use_cases.offload import run_cpu_bound
-from anomaly.use_cases.resolve_version import load_version
+from anomaly.use_cases.resolve_version import VersionLookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,9 +19,8 @@ class Detection:
 
 
 class Detect:
-    def __init__(self, uow_factory: UnitOfWorkFactory, states: ModelStates, max_points: int) -> None:
-        self._uow_factory = uow_factory
-        self._states = states
+    def __init__(self, versions: VersionLookup, max_points: int) -> None:
+        self._versions = versions
         # The same rules as a training batch, but any number of points down to none.
         self._limits = BatchLimits(min_points=0, max_points=max_points)
 
@@ -37,6 +34,6 @@ class Detect:
     ) -> Detection:
         series = SeriesId(series_id)
         batch = await run_cpu_bound(len(values), lambda: TimeSeries.parse(timestamps, values, self._limits))
-        stored, state = await load_version(self._uow_factory, self._states, series, version)
+        stored, state = await self._versions.load(series, version)
         verdicts = await run_cpu_bound(len(values), lambda: judge_many(state, batch.values, threshold))
         return Detection(version=stored.version, verdicts=verdicts, band=band(state, threshold), state=state)

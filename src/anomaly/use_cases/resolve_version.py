@@ -114,24 +114,3 @@ class VersionLookup:
     async def still_stored(self, version: ModelVersion) -> bool:
         async with self._uow_factory() as uow:
             return await uow.models.get(version.series_id, version.version) is not None
-
-
-async def load_version(
-    uow_factory: UnitOfWorkFactory, states: ModelStates, series_id: SeriesId, version: int | None
-) -> tuple[ModelVersion, ModelState]:
-    """The version and its model state, read from the database (see `VersionLookup.load`)."""
-    async with uow_factory() as uow:
-        stored = await resolve_version(uow.models, series_id, version)
-    try:
-        return stored, await states.load(stored)
-    except ModelUnreadable:
-        if await still_stored(uow_factory, stored):
-            raise
-    async with uow_factory() as uow:
-        stored = await resolve_version(uow.models, series_id, version)
-    return stored, await states.load(stored)
-
-
-async def still_stored(uow_factory: UnitOfWorkFactory, version: ModelVersion) -> bool:
-    async with uow_factory() as uow:
-        return await uow.models.get(version.series_id, version.version) is not None
