@@ -54,11 +54,10 @@ class FitController(Controller):
         ] = None,
     ) -> Response[bytes]:
         with latencies_of(request).training.measure():
-            # The body is decoded here rather than by the framework so that types are checked strictly
-            # (no "3" for 3) and so that the bytes, once valid, are stored as the training data unchanged.
+            # The body is decoded by this edge's own reader rather than by the framework, so that types
+            # are checked strictly (no "3" for 3) and the bytes, once valid, are stored unchanged as the
+            # training data. The use case calls it (`read`), and writes a large body meanwhile.
             body = await read_body(request)
-            # Decoded by the use case (through `read`), which writes a large body as the training
-            # data meanwhile: the two take about as long as each other.
             sent = SentBatch(series_id=series_id, sent=body, read=lambda: _command(series_id, body))
             if idempotency_key is None:
                 return _json(200, _render(await fit_model(sent)))
