@@ -26,12 +26,16 @@ def unit_of_work_factory(engine: AsyncEngine, timeout_seconds: float = 5.0) -> U
 
     A writer waits for its turn at most `timeout_seconds`, like any other wait for the database.
     """
+    # Connections come in autocommit mode as they are checked out: setting it on each connection
+    # afterwards cost a trip through SQLAlchemy's greenlet bridge per unit of work. The view is
+    # made once: making one costs more than the read it serves.
+    autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
     if engine.dialect.name != "sqlite":
-        return lambda: SqlUnitOfWork(engine, None, None, timeout_seconds)
+        return lambda: SqlUnitOfWork(autocommit, None, None, timeout_seconds)
     turns = WriterTurns(lock_file_for(engine.url.database))
     writes = SqliteWrites(engine.url, timeout_seconds)
     event.listen(engine.sync_engine, "engine_disposed", lambda _engine: writes.dispose())
-    return lambda: SqlUnitOfWork(engine, turns, writes, timeout_seconds)
+    return lambda: SqlUnitOfWork(autocommit, turns, writes, timeout_seconds)
 
 
 class SqlUnitOfWork:
@@ -45,10 +49,8 @@ class SqlUnitOfWork:
         writes: SqliteWrites | None = None,
         timeout_seconds: float = 5.0,
     ) -> None:
+        # `engine` hands out connections in autocommit mode (see unit_of_work_factory).
         self._engine = engine
-        # Connections for reads come in autocommit mode as they are checked out: setting it on
-        # each connection afterwards cost a trip through SQLAlchemy's greenlet bridge per request.
-        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._turns = turns
         self._writes = writes
         self._timeout = timeout_seconds
@@ -58,7 +60,7 @@ class SqlUnitOfWork:
 
     async def __aenter__(self) -> Self:
         with database_errors("connecting"):
-            self._connection = await self._autocommit.connect()
+            self._connection = await self._engine.connect()
         self.models = SqlModelRepository(self._connection, self)
         self.idempotency = SqlIdempotencyRepository(self._connection, self)
         return self
