@@ -21,7 +21,9 @@ from anomaly.domain.model_format import decode_model_state
 from anomaly.domain.model_version import ArtifactRef, ModelVersion, VersionDraft
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits
+from anomaly.ports.artifact_store import ArtifactStore
 from anomaly.ports.errors import ArtifactStorageFull, DatabaseUnavailable
+from anomaly.ports.unit_of_work import UnitOfWorkFactory
 from anomaly.use_cases.delete_versions import DeleteVersions
 from anomaly.use_cases.fit_model import WRITE_WHILE_READING_FROM, FitCommand, FitModel, SentBatch
 from anomaly.use_cases.model_states import ModelStates
@@ -30,6 +32,10 @@ from anomaly.use_cases.predict import Predict
 from anomaly.use_cases.resolve_version import VersionLookup
 
 LIMITS = BatchLimits(min_points=3, max_points=1_000_000)
+
+
+def fit_model_on(uow_factory: UnitOfWorkFactory, artifacts: ArtifactStore) -> FitModel:
+    return FitModel(uow_factory, artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS)
 
 
 def command(
@@ -75,9 +81,7 @@ class CannotConnect(InMemoryUnitOfWork):
 
 async def test_a_fit_records_the_version_with_its_artifacts_and_summary() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(
-        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-    )
+    fit_model = fit_model_on(lambda: InMemoryUnitOfWork(database), artifacts)
     result = await fit_model(command())
     row = database.rows[("cpu", 1)]
     assert result.version == 1
@@ -90,9 +94,7 @@ async def test_a_fit_records_the_version_with_its_artifacts_and_summary() -> Non
 
 async def test_an_invalid_batch_stores_nothing() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(
-        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-    )
+    fit_model = fit_model_on(lambda: InMemoryUnitOfWork(database), artifacts)
     with pytest.raises(InvalidInput):
         await fit_model(command(values=[1.0, 2.0]))
     with pytest.raises(InvalidInput, match="series_id"):
@@ -103,9 +105,7 @@ async def test_an_invalid_batch_stores_nothing() -> None:
 
 async def test_a_failed_second_artifact_removes_the_first() -> None:
     database, artifacts = InMemoryDatabase(), FailingDataStore()
-    fit_model = FitModel(
-        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-    )
+    fit_model = fit_model_on(lambda: InMemoryUnitOfWork(database), artifacts)
     with pytest.raises(ArtifactStorageFull):
         await fit_model(command())
     assert artifacts.files == {}
@@ -114,9 +114,7 @@ async def test_a_failed_second_artifact_removes_the_first() -> None:
 
 async def test_a_database_that_cannot_be_reached_removes_the_artifacts() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(
-        lambda: CannotConnect(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-    )
+    fit_model = fit_model_on(lambda: CannotConnect(database), artifacts)
     with pytest.raises(DatabaseUnavailable):
         await fit_model(command())
     assert artifacts.files == {}
@@ -126,9 +124,7 @@ async def test_a_database_that_cannot_be_reached_removes_the_artifacts() -> None
 
 async def test_a_commit_of_unknown_outcome_keeps_the_artifacts_a_row_may_reference() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(
-        lambda: CommitFailsAfterApplying(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-    )
+    fit_model = fit_model_on(lambda: CommitFailsAfterApplying(database), artifacts)
     with pytest.raises(DatabaseUnavailable):
         await fit_model(command())
     row = database.rows[("cpu", 1)]
@@ -162,7 +158,7 @@ async def test_a_version_deleted_while_it_is_being_read_is_not_found_rather_than
 
     artifacts = DeletedMidRead()
     uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
-    await FitModel(uow_factory, artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS)(command())
+    await fit_model_on(uow_factory, artifacts)(command())
     with pytest.raises(SeriesNotFound):
         await Predict(VersionLookup(uow_factory, ModelStates(artifacts), InMemoryChangeBoard()))(
             "cpu", None, 1, 1.0, Threshold()
@@ -180,11 +176,7 @@ async def test_a_fit_cancelled_while_writing_leaves_no_artifact() -> None:
             return await super().save_training_data(series_id, content)
 
     artifacts = SlowDataStore()
-    fit = asyncio.ensure_future(
-        FitModel(
-            lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-        )(command())
-    )
+    fit = asyncio.ensure_future(fit_model_on(lambda: InMemoryUnitOfWork(database), artifacts)(command()))
     await entered.wait()
     fit.cancel()
     with pytest.raises(asyncio.CancelledError):
@@ -217,18 +209,14 @@ async def test_a_large_batch_is_written_while_it_is_being_read() -> None:
 
     artifacts = SignallingStore()
     batch = sent_batch(lambda: command(training_data=batch.sent) if writing.wait(5) else command())
-    result = await FitModel(
-        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-    )(batch)
+    result = await fit_model_on(lambda: InMemoryUnitOfWork(database), artifacts)(batch)
     assert writing.is_set()
     assert await artifacts.load(database.rows[("cpu", result.version)].data) == batch.sent
 
 
 async def test_a_large_batch_that_proves_invalid_leaves_nothing_behind() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(
-        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-    )
+    fit_model = fit_model_on(lambda: InMemoryUnitOfWork(database), artifacts)
 
     def unreadable() -> FitCommand:
         raise InvalidInput("values[7]", "must be a finite number")
@@ -244,9 +232,7 @@ async def test_a_large_batch_that_proves_invalid_leaves_nothing_behind() -> None
 
 async def test_a_large_batch_stored_re_encoded_keeps_only_the_re_encoded_bytes() -> None:
     database, artifacts = InMemoryDatabase(), InMemoryArtifactStore()
-    fit_model = FitModel(
-        lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-    )
+    fit_model = fit_model_on(lambda: InMemoryUnitOfWork(database), artifacts)
     result = await fit_model(sent_batch(lambda: command(training_data=b"re-encoded")))
     await settle()
     row = database.rows[("cpu", result.version)]
@@ -264,9 +250,7 @@ async def test_a_large_batch_cancelled_while_it_is_read_leaves_no_artifact() -> 
         return command()
 
     fit = asyncio.ensure_future(
-        FitModel(
-            lambda: InMemoryUnitOfWork(database), artifacts, InMemoryChangeBoard(), FixedClock(), LIMITS
-        )(sent_batch(slow_read))
+        fit_model_on(lambda: InMemoryUnitOfWork(database), artifacts)(sent_batch(slow_read))
     )
     assert await asyncio.to_thread(reading.wait, 5)
     fit.cancel()
