@@ -9,19 +9,15 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from anomaly.adapters.memory import (
-    AlwaysReady,
-    FixedClock,
-    InMemoryArtifactStore,
-    InMemoryChangeBoard,
-    InMemoryDatabase,
-    InMemoryUnitOfWork,
-)
+from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
+from anomaly.adapters.memory.database import InMemoryDatabase
 from anomaly.adapters.sql.engine import create_engine
 from anomaly.adapters.sql.migrations import upgrade
 from anomaly.bootstrap import Adapters, create_app
 from anomaly.settings import Settings
+from tests.support.fakes import Fakes
 from tests.support.postgres import create_database, drop_database, require_postgres
+from tests.support.registry import Registry, registry_on
 
 
 @pytest.fixture(scope="session")
@@ -98,14 +94,19 @@ def memory_artifacts() -> InMemoryArtifactStore:
 
 
 @pytest.fixture
-def memory_adapters(memory_database: InMemoryDatabase, memory_artifacts: InMemoryArtifactStore) -> Adapters:
-    return Adapters(
-        uow_factory=lambda: InMemoryUnitOfWork(memory_database),
-        artifacts=memory_artifacts,
-        changes=InMemoryChangeBoard(),
-        clock=FixedClock(),
-        probe=AlwaysReady(),
-    )
+def registry(engine: AsyncEngine | None, memory_database: InMemoryDatabase) -> Registry:
+    """The metadata database's ports on each backend in turn (see `database_url`)."""
+    return registry_on(engine, memory_database)
+
+
+@pytest.fixture
+def fakes(memory_database: InMemoryDatabase, memory_artifacts: InMemoryArtifactStore) -> Fakes:
+    return Fakes(database=memory_database, artifacts=memory_artifacts)
+
+
+@pytest.fixture
+def memory_adapters(fakes: Fakes) -> Adapters:
+    return fakes.adapters()
 
 
 @pytest.fixture

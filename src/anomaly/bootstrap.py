@@ -14,10 +14,13 @@ from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
+from anomaly.adapters.caching.model_states import CachedModelStates
+from anomaly.adapters.caching.version_rows import CachedVersionRows
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
-from anomaly.adapters.files.change_board import open_change_board
+from anomaly.adapters.files.series_changes import open_series_changes
 from anomaly.adapters.http.auth import ApiKeys
+from anomaly.adapters.http.batch_body import JsonBatchReader
 from anomaly.adapters.http.detect_controller import DetectController
 from anomaly.adapters.http.draining import Drain
 from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
@@ -27,15 +30,17 @@ from anomaly.adapters.http.latency import Latencies
 from anomaly.adapters.http.plot_controller import PlotController
 from anomaly.adapters.http.request_hooks import before_request
 from anomaly.adapters.http.versions_controller import VersionsController
+from anomaly.adapters.sql.database import open_database
 from anomaly.adapters.sql.database_probe import SqlDatabaseProbe
 from anomaly.adapters.sql.engine import create_engine
-from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
 from anomaly.domain.time_series import BatchLimits
-from anomaly.ports.artifact_store import ArtifactStore
+from anomaly.ports.artifacts import ArtifactStore
 from anomaly.ports.clock import Clock
 from anomaly.ports.database_probe import DatabaseProbe
 from anomaly.ports.series_changes import SeriesChanges
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.ports.units_of_work import Reads, Writes
+from anomaly.ports.version_recorder import VersionRecorder
+from anomaly.ports.version_rows import VersionRows
 from anomaly.settings import Settings
 from anomaly.use_cases.collect_garbage import CollectGarbage, collect_periodically
 from anomaly.use_cases.delete_versions import DeleteVersions
@@ -45,9 +50,7 @@ from anomaly.use_cases.get_version import GetVersion
 from anomaly.use_cases.idempotent_fit import IdempotentFit
 from anomaly.use_cases.list_series import ListSeries
 from anomaly.use_cases.list_versions import ListVersions
-from anomaly.use_cases.model_states import ModelStates
 from anomaly.use_cases.predict import Predict
-from anomaly.use_cases.resolve_version import VersionLookup
 from anomaly.use_cases.service_status import ServiceStatus
 from anomaly.use_cases.training_data import GetTrainingData
 
@@ -60,7 +63,10 @@ logger = logging.getLogger(__name__)
 class Adapters:
     """One implementation of each port."""
 
-    uow_factory: UnitOfWorkFactory
+    reads: Reads
+    writes: Writes
+    rows: VersionRows
+    recorder: VersionRecorder
     artifacts: ArtifactStore
     changes: SeriesChanges
     clock: Clock
@@ -91,42 +97,48 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
         pool_size=settings.database_pool_size,
         timeout_seconds=settings.database_timeout_seconds,
     )
-    board = open_change_board(settings.model_state_folder)
+    changes = open_series_changes(settings.model_state_folder)
+    database = open_database(engine, changes, settings.database_timeout_seconds)
     try:
         yield Adapters(
-            uow_factory=unit_of_work_factory(engine, settings.database_timeout_seconds),
+            reads=database.reads,
+            writes=database.writes,
+            rows=database.rows,
+            recorder=database.recorder,
             artifacts=FileArtifactStore(settings.model_state_folder, settings.training_data_folder),
-            changes=board,
+            changes=changes,
             clock=SystemClock(),
             probe=SqlDatabaseProbe(engine, settings.database_timeout_seconds),
         )
     finally:
         await engine.dispose()
-        board.close()
+        changes.close()
 
 
 def build_services(settings: Settings, adapters: Adapters) -> Services:
-    uow, artifacts, changes = adapters.uow_factory, adapters.artifacts, adapters.changes
-    states = ModelStates(artifacts)
-    versions = VersionLookup(uow, states, changes)
+    reads, writes, artifacts = adapters.reads, adapters.writes, adapters.artifacts
+    # What never or rarely changes is kept in memory: model states for good, version rows until
+    # their series changes (see CachedVersionRows).
+    rows = CachedVersionRows(adapters.rows, adapters.changes)
+    states = CachedModelStates(artifacts)
     fit_model = FitModel(
-        uow,
+        JsonBatchReader(),
         artifacts,
-        changes,
+        adapters.recorder,
         adapters.clock,
         BatchLimits(settings.min_training_data_points, settings.max_training_data_points),
     )
     return Services(
         fit_model=fit_model,
-        idempotent_fit=IdempotentFit(uow, fit_model, adapters.clock),
-        predict=Predict(versions),
-        detect=Detect(versions, settings.max_training_data_points),
-        list_series=ListSeries(uow),
-        list_versions=ListVersions(uow),
-        get_version=GetVersion(versions),
-        delete_versions=DeleteVersions(uow, artifacts, states, changes),
-        training_data=GetTrainingData(versions, artifacts),
-        service_status=ServiceStatus(uow, adapters.probe),
+        idempotent_fit=IdempotentFit(writes, fit_model, adapters.clock),
+        predict=Predict(rows, states),
+        detect=Detect(rows, states, settings.max_training_data_points),
+        list_series=ListSeries(reads),
+        list_versions=ListVersions(reads),
+        get_version=GetVersion(rows, states),
+        delete_versions=DeleteVersions(writes, artifacts),
+        training_data=GetTrainingData(rows, states),
+        service_status=ServiceStatus(reads, adapters.probe),
     )
 
 
@@ -150,7 +162,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             app.state.services = build_services(settings, opened)
             sweeper = None
             if settings.gc_interval_seconds > 0:
-                collect = CollectGarbage(opened.uow_factory, opened.artifacts, opened.clock)
+                collect = CollectGarbage(opened.reads, opened.writes, opened.artifacts, opened.clock)
                 grace = timedelta(seconds=settings.gc_grace_seconds)
                 sweeper = asyncio.create_task(
                     collect_periodically(collect, settings.gc_interval_seconds, grace)

@@ -105,7 +105,9 @@ def _collect_garbage(settings: Settings, grace: timedelta, dry_run: bool) -> int
 
 async def _collect_once(settings: Settings, grace: timedelta, dry_run: bool) -> GarbageReport:
     async with production_adapters(settings) as adapters:
-        return await CollectGarbage(adapters.uow_factory, adapters.artifacts, adapters.clock)(grace, dry_run)
+        return await CollectGarbage(adapters.reads, adapters.writes, adapters.artifacts, adapters.clock)(
+            grace, dry_run
+        )
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int, access_log: bool) -> int:

@@ -8,7 +8,8 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.memory import InMemoryArtifactStore, InMemoryDatabase
+from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
+from anomaly.adapters.memory.database import InMemoryDatabase
 from anomaly.bootstrap import create_app
 from anomaly.domain.model_format import decode_model_state
 from anomaly.settings import Settings

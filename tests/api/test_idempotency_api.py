@@ -10,22 +10,15 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.memory import (
-    AlwaysReady,
-    FixedClock,
-    InMemoryArtifactStore,
-    InMemoryChangeBoard,
-    InMemoryDatabase,
-    InMemoryUnitOfWork,
-)
+from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
+from anomaly.adapters.memory.clock import FixedClock
+from anomaly.adapters.memory.database import InMemoryDatabase
 from anomaly.bootstrap import Adapters, create_app
 from anomaly.domain.caller import ANONYMOUS
 from anomaly.domain.idempotency import KEEP_FOR, LEASE, MAX_KEY_LENGTH, IdempotencyRecord, fingerprint
-from anomaly.domain.model_version import ArtifactRef
-from anomaly.domain.series_id import SeriesId
-from anomaly.ports.errors import ArtifactStorageUnavailable
 from anomaly.settings import Settings
 from tests.support.concurrent_client import served_in_this_loop
+from tests.support.fakes import Fakes, GatedStore
 from tests.support.payloads import SMALL, batch
 
 Client = AsyncTestClient[Litestar]
@@ -51,13 +44,7 @@ async def version_total(client: httpx.AsyncClient, series: str, **headers: str) 
 def memory_adapters_with(
     database: InMemoryDatabase, artifacts: InMemoryArtifactStore, clock: FixedClock
 ) -> Adapters:
-    return Adapters(
-        uow_factory=lambda: InMemoryUnitOfWork(database),
-        artifacts=artifacts,
-        changes=InMemoryChangeBoard(),
-        clock=clock,
-        probe=AlwaysReady(),
-    )
+    return Fakes(database=database, artifacts=artifacts, clock=clock).adapters()
 
 
 async def test_a_retry_with_the_same_key_and_body_replays_the_first_response(
@@ -82,7 +69,7 @@ async def test_the_stored_response_is_the_one_sent(
 ) -> None:
     first = await memory_client.post("/fit/cpu", content=BODY, headers=keyed())
     record = memory_database.idempotency[(ANONYMOUS.identity, KEY)]
-    assert (record.status, record.response) == (200, first.content)
+    assert record.reply == first.content
 
 
 @pytest.mark.parametrize(
@@ -185,31 +172,17 @@ async def test_the_longest_key_of_printable_ascii_is_accepted(memory_client: Cli
     assert (again.content, again.headers[REPLAYED]) == (first.content, "true")
 
 
-class BlockingArtifactStore(InMemoryArtifactStore):
-    """Holds every fit inside `save_training_data` until the test lets it go."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entered = asyncio.Event()
-        self.proceed = asyncio.Event()
-
-    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
-        self.entered.set()
-        await self.proceed.wait()
-        return await super().save_training_data(series_id, content)
-
-
 async def test_a_retry_while_the_first_request_runs_is_told_to_wait(
     memory_database: InMemoryDatabase,
 ) -> None:
-    store = BlockingArtifactStore()
+    store = GatedStore(False)
     app = create_app(Settings(), adapters=memory_adapters_with(memory_database, store, FixedClock()))
     async with served_in_this_loop(app) as client:
         first = asyncio.create_task(client.post("/fit/cpu", content=BODY, headers=keyed()))
-        await asyncio.wait_for(store.entered.wait(), timeout=10)
+        await asyncio.wait_for(store.entered[0].wait(), timeout=10)
         retry = await client.post("/fit/cpu", content=BODY, headers=keyed())
         other_body = await client.post("/fit/cpu", content=OTHER_BODY, headers=keyed())
-        store.proceed.set()
+        store.proceed[0].set()
         done = await asyncio.wait_for(first, timeout=10)
         third = await client.post("/fit/cpu", content=BODY, headers=keyed())
         total = await version_total(client, "cpu")
@@ -299,7 +272,7 @@ async def test_a_claim_abandoned_by_a_dead_request_is_taken_over_once_its_lease_
     assert retry.json()["version"] == 1
     assert REPLAYED not in retry.headers
     record = memory_database.idempotency[(ANONYMOUS.identity, KEY)]
-    assert (record.status, record.response, record.created_at) == (200, retry.content, now)
+    assert (record.reply, record.created_at) == (retry.content, now)
     again = await memory_client.post("/fit/cpu", content=BODY, headers=keyed())
     assert (again.content, again.headers[REPLAYED]) == (retry.content, "true")
     assert await version_total(memory_client, "cpu") == 1
@@ -372,28 +345,8 @@ async def test_past_24_hours_a_key_may_name_another_request(
     assert REPLAYED not in other.headers
 
 
-class GatedArtifactStore(InMemoryArtifactStore):
-    """The n-th `save_training_data` signals `entered[n]`, waits for `proceed[n]`, then saves or fails."""
-
-    def __init__(self, *fails: bool) -> None:
-        super().__init__()
-        self.fails = fails
-        self.entered = [asyncio.Event() for _ in fails]
-        self.proceed = [asyncio.Event() for _ in fails]
-        self.calls = 0
-
-    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
-        call, self.calls = self.calls, self.calls + 1
-        if call < len(self.fails):
-            self.entered[call].set()
-            await self.proceed[call].wait()
-            if self.fails[call]:
-                raise ArtifactStorageUnavailable("disk gone")
-        return await super().save_training_data(series_id, content)
-
-
 async def test_a_fit_that_failed_frees_its_key_for_a_retry(memory_database: InMemoryDatabase) -> None:
-    store = GatedArtifactStore(True)
+    store = GatedStore(True)
     store.proceed[0].set()
     app = create_app(Settings(), adapters=memory_adapters_with(memory_database, store, FixedClock()))
     async with AsyncTestClient(app=app) as client:
@@ -416,7 +369,7 @@ async def test_a_request_that_lost_its_lease_leaves_the_new_claim_alone(
     A retry C that arrives while B still runs must be told to wait, as for any running request.
     """
     clock = FixedClock()
-    store = GatedArtifactStore(True, False)
+    store = GatedStore(True, False)
     app = create_app(Settings(), adapters=memory_adapters_with(memory_database, store, clock))
     async with served_in_this_loop(app) as client:
         a = asyncio.create_task(client.post("/fit/cpu", content=BODY, headers=keyed()))

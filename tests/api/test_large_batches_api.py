@@ -11,7 +11,8 @@ from litestar.testing import AsyncTestClient
 
 from anomaly.adapters.http.detect_response import POINTS_PER_SLICE
 from anomaly.adapters.http.schemas import DetectResponse
-from anomaly.adapters.memory import InMemoryArtifactStore, InMemoryDatabase
+from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
+from anomaly.adapters.memory.database import InMemoryDatabase
 from anomaly.bootstrap import create_app
 from anomaly.domain.detection import Direction, Threshold, band, judge_many
 from anomaly.domain.model import fit

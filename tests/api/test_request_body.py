@@ -6,7 +6,8 @@ from typing import Any
 
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.memory import InMemoryArtifactStore, InMemoryDatabase
+from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
+from anomaly.adapters.memory.database import InMemoryDatabase
 from anomaly.bootstrap import create_app
 from anomaly.settings import Settings
 from tests.support.payloads import batch

@@ -3,7 +3,7 @@
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.memory import InMemoryArtifactStore
+from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
 from tests.support.payloads import SMALL, batch
 
 Client = AsyncTestClient[Litestar]

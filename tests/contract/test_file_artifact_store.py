@@ -1,24 +1,34 @@
 """What only the filesystem store promises: the folder layout, atomic files, and clear failures."""
 
+import asyncio
 import hashlib
 import os
+import threading
 from pathlib import Path
 
 import pytest
 
+from anomaly.adapters.files import atomic_write
 from anomaly.adapters.files.artifact_store import FileArtifactStore
 from anomaly.adapters.files.atomic_write import TEMPORARY_PREFIX
+from anomaly.adapters.files.staged_fit import WRITE_AT_ONCE_FROM
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactStorageUnavailable, ArtifactUnreadable
+from tests.support.versions import make_draft
 
 CPU = SeriesId("cpu")
+STATE = make_draft("cpu").state
+
+
+def files_under(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
 async def test_artifacts_live_in_one_folder_per_kind_and_series(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
-    model = Path((await store.save_model(CPU, b"{}")).location)
-    data = Path((await store.save_training_data(CPU, b"{}")).location)
+    model_ref, data_ref = await store.stage(CPU, b"{}").keep(STATE)
+    model, data = Path(model_ref.location), Path(data_ref.location)
     assert model.parent == (tmp_path / "models" / "cpu").resolve()
     assert data.parent == (tmp_path / "data" / "cpu").resolve()
     assert model.name.endswith(".model.json")
@@ -28,7 +38,7 @@ async def test_artifacts_live_in_one_folder_per_kind_and_series(tmp_path: Path) 
 async def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
     for _ in range(5):
-        await store.save_model(CPU, b"{}")
+        await store.stage(CPU, b"{}").keep(STATE)
     names = os.listdir(tmp_path / "models" / "cpu")
     assert len(names) == 5
     assert not [name for name in names if name.startswith(TEMPORARY_PREFIX)]
@@ -39,14 +49,15 @@ async def test_an_unwritable_folder_fails_clearly_and_leaves_nothing(tmp_path: P
     blocker.write_text("a file where the model folder should be")
     store = FileArtifactStore(blocker, tmp_path / "data")
     with pytest.raises(ArtifactStorageUnavailable, match="cannot write"):
-        await store.save_model(CPU, b"{}")
+        await store.stage(CPU, b"{}").keep(STATE)
     assert blocker.read_text() == "a file where the model folder should be"
+    assert files_under(tmp_path / "data") == []  # written first, removed when the model failed
 
 
 async def test_a_truncated_file_is_refused(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
-    ref = await store.save_model(CPU, b'{"mean": 1.5, "std": 2.0}')
-    Path(ref.location).write_bytes(b'{"mean": 1.5')
+    ref, _ = await store.stage(CPU, b"{}").keep(STATE)
+    Path(ref.location).write_bytes(Path(ref.location).read_bytes()[:-3])
     with pytest.raises(ArtifactUnreadable, match="checksum"):
         await store.load(ref)
 
@@ -64,7 +75,56 @@ async def test_paths_outside_the_artifact_folders_are_never_touched(tmp_path: Pa
 async def test_a_large_artifact_written_a_slice_at_a_time_reads_back_whole(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
     content = bytearray(os.urandom(9 * 1024 * 1024 + 3))  # three slices, the last 3 bytes long
-    ref = await store.save_training_data(SeriesId("cpu"), content)
+    _, ref = await store.stage(CPU, content).keep(STATE)
     assert ref.sha256 == hashlib.sha256(content).hexdigest()
     assert ref.size == len(content)
     assert await store.load(ref) == content
+
+
+async def test_a_large_batch_is_written_as_soon_as_it_is_staged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While the caller still reads the batch: the write must not wait for `keep`."""
+    written = threading.Event()
+    write = atomic_write.write_atomically
+
+    def signalling_write(path: Path, content: bytes | bytearray) -> str:
+        digest = write(path, content)
+        written.set()
+        return digest
+
+    monkeypatch.setattr(atomic_write, "write_atomically", signalling_write)
+    store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
+    content = b" " * WRITE_AT_ONCE_FROM
+    staged = store.stage(CPU, content)
+    assert await asyncio.to_thread(written.wait, 10)  # before any keep
+    _, data = await staged.keep(STATE)
+    assert await store.load(data) == content
+    small = store.stage(CPU, b" " * (WRITE_AT_ONCE_FROM - 1))
+    await asyncio.sleep(0.05)
+    assert len(files_under(tmp_path / "data")) == 1  # a small batch waits for its model
+    await small.discard()
+
+
+async def test_a_fit_cancelled_while_writing_leaves_nothing_once_discarded(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    entered, release = threading.Event(), threading.Event()
+    write = atomic_write.write_atomically
+
+    def slow_write(path: Path, content: bytes | bytearray) -> str:
+        entered.set()
+        release.wait(10)
+        return write(path, content)
+
+    monkeypatch.setattr(atomic_write, "write_atomically", slow_write)
+    store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
+    staged = store.stage(CPU, b"[1]")
+    keeping = asyncio.ensure_future(staged.keep(STATE))
+    assert await asyncio.to_thread(entered.wait, 10)
+    keeping.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await keeping
+    release.set()
+    await staged.discard()  # waits for the writes still running on their thread
+    assert files_under(tmp_path) == []

@@ -5,14 +5,14 @@ from pathlib import Path
 
 import pytest
 
-from anomaly.adapters.files.change_board import (
-    BOARD_NAME,
-    SharedChangeBoard,
-    UnsharedStamps,
-    open_change_board,
-)
 from anomaly.adapters.files.mounts import filesystem_type
-from anomaly.adapters.memory import InMemoryChangeBoard
+from anomaly.adapters.files.series_changes import (
+    FILE_NAME,
+    SharedSeriesChanges,
+    UnsharedSeriesChanges,
+    open_series_changes,
+)
+from anomaly.adapters.memory.series_changes import InMemorySeriesChanges
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.series_changes import SeriesChanges
 
@@ -22,9 +22,9 @@ CPU, DISK = SeriesId("cpu"), SeriesId("disk")  # in different slots of the share
 @pytest.fixture(params=["memory", "shared"])
 def board(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SeriesChanges]:
     if request.param == "memory":
-        yield InMemoryChangeBoard()
+        yield InMemorySeriesChanges()
         return
-    shared = SharedChangeBoard(tmp_path / BOARD_NAME)
+    shared = SharedSeriesChanges(tmp_path / FILE_NAME)
     yield shared
     shared.close()
 
@@ -46,7 +46,7 @@ def test_marking_one_series_leaves_another_alone(board: SeriesChanges) -> None:
 
 
 def test_processes_mapping_the_same_file_see_each_others_marks(tmp_path: Path) -> None:
-    here, there = SharedChangeBoard(tmp_path / BOARD_NAME), SharedChangeBoard(tmp_path / BOARD_NAME)
+    here, there = SharedSeriesChanges(tmp_path / FILE_NAME), SharedSeriesChanges(tmp_path / FILE_NAME)
     try:
         seen = here.stamp(CPU)
         there.mark(CPU)
@@ -58,11 +58,11 @@ def test_processes_mapping_the_same_file_see_each_others_marks(tmp_path: Path) -
 
 
 def test_stamps_survive_a_restart(tmp_path: Path) -> None:
-    first = SharedChangeBoard(tmp_path / BOARD_NAME)
+    first = SharedSeriesChanges(tmp_path / FILE_NAME)
     first.mark(CPU)
     stamp = first.stamp(CPU)
     first.close()
-    second = SharedChangeBoard(tmp_path / BOARD_NAME)
+    second = SharedSeriesChanges(tmp_path / FILE_NAME)
     try:
         assert second.stamp(CPU) == stamp
     finally:
@@ -83,25 +83,25 @@ def test_the_deepest_mount_above_a_folder_tells_its_filesystem() -> None:
     assert filesystem_type(Path("/srv/modelsx"), MOUNTINFO) == "ext4"
 
 
-def test_a_folder_the_board_cannot_live_in_gets_stamps_that_never_repeat(tmp_path: Path) -> None:
-    (tmp_path / BOARD_NAME).write_bytes(b"\0" * 100)  # not a whole board: mapping it could fault
-    stamps = open_change_board(tmp_path)
-    assert isinstance(stamps, UnsharedStamps)
+def test_a_folder_the_file_cannot_live_in_gets_stamps_that_never_repeat(tmp_path: Path) -> None:
+    (tmp_path / FILE_NAME).write_bytes(b"\0" * 100)  # not a whole board: mapping it could fault
+    stamps = open_series_changes(tmp_path)
+    assert isinstance(stamps, UnsharedSeriesChanges)
     assert stamps.stamp(CPU) != stamps.stamp(CPU)
 
 
 def test_a_folder_other_hosts_may_share_gets_stamps_that_never_repeat(tmp_path: Path) -> None:
     network = f"22 1 0:40 / {tmp_path} rw - nfs4 files:/export rw\n"
-    stamps = open_change_board(tmp_path, network)
-    assert isinstance(stamps, UnsharedStamps)
+    stamps = open_series_changes(tmp_path, network)
+    assert isinstance(stamps, UnsharedSeriesChanges)
     assert stamps.stamp(CPU) != stamps.stamp(CPU)
-    assert not (tmp_path / BOARD_NAME).exists()
-    local = open_change_board(tmp_path, f"22 1 0:40 / {tmp_path} rw - ext4 /dev/vda1 rw\n")
+    assert not (tmp_path / FILE_NAME).exists()
+    local = open_series_changes(tmp_path, f"22 1 0:40 / {tmp_path} rw - ext4 /dev/vda1 rw\n")
     try:
-        assert isinstance(local, SharedChangeBoard)
-        board = tmp_path / BOARD_NAME
+        assert isinstance(local, SharedSeriesChanges)
+        board = tmp_path / FILE_NAME
         assert board.stat().st_size == 65_536 * 8
         assert board.stat().st_blocks * 512 >= 65_536 * 8  # allocated, not sparse
-        assert [path.name for path in tmp_path.iterdir()] == [BOARD_NAME]
+        assert [path.name for path in tmp_path.iterdir()] == [FILE_NAME]
     finally:
         local.close()

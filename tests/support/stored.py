@@ -2,8 +2,9 @@
 
 from pathlib import Path
 
+from anomaly.adapters.memory.series_changes import InMemorySeriesChanges
+from anomaly.adapters.sql.database import open_database
 from anomaly.adapters.sql.engine import create_engine
-from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 
@@ -11,8 +12,8 @@ from anomaly.domain.series_id import SeriesId
 async def stored_versions(url: str, series: str) -> list[ModelVersion]:
     engine = create_engine(url, pool_size=1, timeout_seconds=10)
     try:
-        async with unit_of_work_factory(engine)() as uow:
-            return await uow.models.list_versions(SeriesId(series))
+        async with open_database(engine, InMemorySeriesChanges()).reads() as uow:
+            return await uow.listings.list_versions(SeriesId(series))
     finally:
         await engine.dispose()
 

@@ -6,36 +6,35 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from anomaly.adapters.files.artifact_store import FileArtifactStore
-from anomaly.adapters.memory import (
-    FixedClock,
-    InMemoryArtifactStore,
-    InMemoryChangeBoard,
-    InMemoryDatabase,
-    InMemoryUnitOfWork,
-)
+from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
+from anomaly.adapters.memory.clock import FixedClock
 from anomaly.domain.idempotency import IdempotencyRecord
 from anomaly.domain.series_id import SeriesId
-from anomaly.domain.time_series import BatchLimits
 from anomaly.use_cases.collect_garbage import CollectGarbage
-from anomaly.use_cases.fit_model import FitCommand, FitModel
+from anomaly.use_cases.fit_model import FitCommand
+from tests.support.fakes import Fakes
 
 GRACE = timedelta(hours=1)
 CPU = SeriesId("cpu")
 
 
 def command() -> FitCommand:
-    return FitCommand("cpu", [1, 2, 3], [1.0, 2.0, 3.0], b'{"timestamps":[1,2,3],"values":[1,2,3]}')
+    return FitCommand("cpu", b'{"timestamps":[1,2,3],"values":[1,2,3]}')
+
+
+def collector(fakes: Fakes) -> CollectGarbage:
+    return CollectGarbage(fakes.reads, fakes.writes, fakes.artifacts, fakes.clock)
 
 
 async def test_orphans_older_than_the_grace_period_go_and_referenced_files_stay() -> None:
     clock = FixedClock()
-    database, artifacts = InMemoryDatabase(), InMemoryArtifactStore(clock)
-    uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
-    await FitModel(uow_factory, artifacts, InMemoryChangeBoard(), clock, BatchLimits(3, 10))(command())
-    orphan = await artifacts.save_model(CPU, b"{}")  # a fit that died before its commit
+    artifacts = InMemoryArtifactStore(clock)
+    fakes = Fakes(artifacts=artifacts, clock=clock)
+    await fakes.fit_model()(command())
+    orphan = artifacts.save("models", CPU, b"{}")  # a fit that died before its commit
     clock.current += GRACE + timedelta(seconds=1)
-    young = await artifacts.save_model(CPU, b"{}")  # a fit that may still be committing
-    collect = CollectGarbage(uow_factory, artifacts, clock)
+    young = artifacts.save("models", CPU, b"{}")  # a fit that may still be committing
+    collect = collector(fakes)
 
     dry = await collect(GRACE, dry_run=True)
     assert dry.orphans == [orphan.location]
@@ -50,25 +49,20 @@ async def test_orphans_older_than_the_grace_period_go_and_referenced_files_stay(
 
 
 async def test_expired_idempotency_keys_are_forgotten() -> None:
-    clock = FixedClock()
-    database = InMemoryDatabase()
+    fakes = Fakes()
     for key, age in [("old", timedelta(hours=25)), ("new", timedelta(hours=1))]:
-        record = IdempotencyRecord.claim("anonymous", key, "f" * 64, clock.now() - age)
-        database.idempotency[("anonymous", key)] = record.completed(200, b"{}")
-    report = await CollectGarbage(lambda: InMemoryUnitOfWork(database), InMemoryArtifactStore(clock), clock)(
-        GRACE
-    )
+        record = IdempotencyRecord.claim("anonymous", key, "f" * 64, fakes.clock.now() - age)
+        fakes.database.idempotency[("anonymous", key)] = record.completed(b"{}")
+    report = await collector(fakes)(GRACE)
     assert report.expired_keys == 1
-    assert list(database.idempotency) == [("anonymous", "new")]
+    assert list(fakes.database.idempotency) == [("anonymous", "new")]
 
 
 async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_touched(
     tmp_path: Path,
 ) -> None:
-    database = InMemoryDatabase()
-    artifacts = FileArtifactStore(tmp_path / "models", tmp_path / "data")
-    uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
-    await FitModel(uow_factory, artifacts, InMemoryChangeBoard(), FixedClock(), BatchLimits(3, 10))(command())
+    fakes = Fakes(artifacts=FileArtifactStore(tmp_path / "models", tmp_path / "data"))
+    await fakes.fit_model()(command())
     series_folder = tmp_path / "models" / "cpu"
     leftovers = [
         series_folder / ".tmp-00000000000000000123-0badf00d.model.json.abcd1234",
@@ -86,8 +80,8 @@ async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_t
     for path in [*leftovers, *series_folder.iterdir()]:
         os.utime(path, (an_hour_ago, an_hour_ago))
 
-    clock = FixedClock(datetime.now(UTC))
-    report = await CollectGarbage(uow_factory, artifacts, clock)(GRACE)
+    fakes.clock = FixedClock(datetime.now(UTC))
+    report = await collector(fakes)(GRACE)
 
     assert sorted(report.temporaries + report.orphans) == sorted(str(path) for path in leftovers)
     assert not any(path.exists() for path in leftovers)
@@ -97,15 +91,14 @@ async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_t
 
 
 async def test_artifacts_are_recognised_by_name_when_their_folder_has_moved(tmp_path: Path) -> None:
-    database = InMemoryDatabase()
-    uow_factory = lambda: InMemoryUnitOfWork(database)  # noqa: E731
-    old = FileArtifactStore(tmp_path / "old" / "models", tmp_path / "old" / "data")
-    await FitModel(uow_factory, old, InMemoryChangeBoard(), FixedClock(), BatchLimits(3, 10))(command())
+    fakes = Fakes(artifacts=FileArtifactStore(tmp_path / "old" / "models", tmp_path / "old" / "data"))
+    await fakes.fit_model()(command())
     (tmp_path / "old").rename(tmp_path / "new")  # the volume is now mounted elsewhere
-    moved = FileArtifactStore(tmp_path / "new" / "models", tmp_path / "new" / "data")
+    fakes.artifacts = FileArtifactStore(tmp_path / "new" / "models", tmp_path / "new" / "data")
     an_hour_ago = time.time() - 3700
     for path in (tmp_path / "new").rglob("*.json"):
         os.utime(path, (an_hour_ago, an_hour_ago))
-    report = await CollectGarbage(uow_factory, moved, FixedClock(datetime.now(UTC)))(GRACE)
+    fakes.clock = FixedClock(datetime.now(UTC))
+    report = await collector(fakes)(GRACE)
     assert report.orphans == []
     assert len(list((tmp_path / "new").rglob("*.json"))) == 2

@@ -1,8 +1,8 @@
 """Idempotent retries, after the IETF httpapi Idempotency-Key draft and Stripe's practice.
 
 A key names one attempt at one request, for one caller. The first request with a key claims it
-for a short lease while it runs; its successful response is kept with the key, and a retry with the
-same key and the same request gets that response again, byte for byte. The same key with another
+for a short lease while it runs; its successful reply is kept with the key, and a retry with the
+same key and the same request gets that reply again, byte for byte. The same key with another
 request is refused; a retry while the first still runs is told to wait. A key is kept for
 `KEEP_FOR` after its first use, then forgotten (and swept); a claim whose request died without an
 answer lapses after `LEASE`, so the client can try again.
@@ -18,20 +18,25 @@ from anomaly.domain.errors import DomainError, InvalidInput
 KEEP_FOR = timedelta(hours=24)
 LEASE = timedelta(seconds=60)
 MAX_KEY_LENGTH = 255
-HEADER = "Idempotency-Key"
 
 
 class IdempotencyKeyInUse(DomainError):
     """A request with this key is still running."""
+
+    @classmethod
+    def taken_over(cls) -> "IdempotencyKeyInUse":
+        """For a request whose lease ran out and whose key a retry took over: the retry fits it."""
+        return cls("this request outlived its claim on the idempotency key and a retry took it over")
 
 
 class IdempotencyKeyReused(DomainError):
     """This key was used for a different request."""
 
 
-def parse_key(text: str) -> str:
+def parse_key(text: str, field: str) -> str:
+    """`text` as a key; `field` names where the client sent it, for the error."""
     if not 1 <= len(text) <= MAX_KEY_LENGTH or not all(" " <= char <= "~" for char in text):
-        raise InvalidInput(HEADER, f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
+        raise InvalidInput(field, f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
     return text
 
 
@@ -52,8 +57,7 @@ class IdempotencyRecord:
     created_at: datetime
     expires_at: datetime
     locked_until: datetime
-    status: int | None = None  # None while the request runs
-    response: bytes | None = None
+    reply: bytes | None = None  # None while the request runs
 
     @classmethod
     def claim(cls, caller: str, key: str, request_fingerprint: str, now: datetime) -> "IdempotencyRecord":
@@ -66,13 +70,13 @@ class IdempotencyRecord:
             locked_until=now + LEASE,
         )
 
-    def completed(self, status: int, response: bytes) -> "IdempotencyRecord":
-        return replace(self, status=status, response=response)
+    def completed(self, reply: bytes) -> "IdempotencyRecord":
+        return replace(self, reply=reply)
 
 
 class Decision(enum.Enum):
     PROCEED = "proceed"  # no live record: run the request under a fresh claim
-    REPLAY = "replay"  # answered before: send the same response
+    REPLAY = "replay"  # answered before: send the same reply
     IN_PROGRESS = "in_progress"
     MISMATCH = "mismatch"
 
@@ -83,7 +87,7 @@ def decide(existing: IdempotencyRecord, request_fingerprint: str, now: datetime)
         return Decision.PROCEED
     if existing.fingerprint != request_fingerprint:
         return Decision.MISMATCH
-    if existing.status is not None:
+    if existing.reply is not None:
         return Decision.REPLAY
     if existing.locked_until <= now:
         return Decision.PROCEED  # its request died without an answer

@@ -17,6 +17,10 @@ class DatabaseUnavailable(StorageError):
     public_message = "the metadata database is unavailable"
 
 
+class CommitOutcomeUnknown(DatabaseUnavailable):
+    """A commit was sent but not acknowledged: the database may or may not have applied it."""
+
+
 class SchemaMissing(StorageError):
     """The database answers, but its tables were never created."""
 
@@ -44,3 +48,14 @@ class ArtifactUnreadable(StorageError):
         super().__init__(f"artifact {location} {reason}")
         self.location = location
         self.reason = reason
+
+
+class ModelUnreadable(StorageError):
+    """A stored version cannot be used: an artifact of it is missing, altered or not what it should be."""
+
+    def __init__(self, series_id: str, version: int, reason: str) -> None:
+        super().__init__(f"version {version} of series {series_id!r} cannot be used: {reason}")
+        self.series_id = series_id
+        self.version = version
+        # It names the version and says what is wrong, never where the file lives.
+        self.public_message = str(self)

@@ -10,9 +10,9 @@ from pathlib import PurePath
 
 from anomaly.domain.model_version import StoredFile
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.artifact_store import ArtifactStore
+from anomaly.ports.artifacts import ArtifactInventory
 from anomaly.ports.clock import Clock
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.ports.units_of_work import Reads, Writes
 
 logger = logging.getLogger(__name__)
 
@@ -33,8 +33,9 @@ class CollectGarbage:
     than `grace` between the two: keep `grace` far above the longest fit.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, artifacts: ArtifactStore, clock: Clock) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, reads: Reads, writes: Writes, artifacts: ArtifactInventory, clock: Clock) -> None:
+        self._reads = reads
+        self._writes = writes
         self._artifacts = artifacts
         self._clock = clock
 
@@ -48,8 +49,8 @@ class CollectGarbage:
             else:
                 by_series[stored.series_id].append(stored)
         for series_id, files in by_series.items():
-            async with self._uow_factory() as uow:
-                locations = await uow.models.artifact_locations(series_id)
+            async with self._reads() as uow:
+                locations = await uow.references.artifact_locations(series_id)
             # Compared by file name, unique by construction: a folder that moved or was mounted
             # elsewhere since its rows were written must not make live artifacts look orphaned.
             referenced = {PurePath(location).name for location in locations}
@@ -62,7 +63,7 @@ class CollectGarbage:
             return report
         for location in report.orphans + report.temporaries:
             await self._artifacts.remove(location)
-        async with self._uow_factory() as uow:
+        async with self._writes() as uow:
             report.expired_keys = await uow.idempotency.delete_expired(now)
             await uow.commit()
         return report

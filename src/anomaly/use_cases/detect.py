@@ -6,8 +6,10 @@ from anomaly.domain.detection import Band, Threshold, Verdicts, band, judge_many
 from anomaly.domain.model import ModelState
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits, RawTimestamps, RawValues, TimeSeries
+from anomaly.ports.artifacts import ArtifactReader
+from anomaly.ports.version_rows import VersionRows
+from anomaly.use_cases.find_version import find_version
 from anomaly.use_cases.offload import run_cpu_bound
-from anomaly.use_cases.resolve_version import VersionLookup
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +21,9 @@ class Detection:
 
 
 class Detect:
-    def __init__(self, versions: VersionLookup, max_points: int) -> None:
-        self._versions = versions
+    def __init__(self, rows: VersionRows, artifacts: ArtifactReader, max_points: int) -> None:
+        self._rows = rows
+        self._artifacts = artifacts
         # The same rules as a training batch, but any number of points down to none.
         self._limits = BatchLimits(min_points=0, max_points=max_points)
 
@@ -34,6 +37,6 @@ class Detect:
     ) -> Detection:
         series = SeriesId(series_id)
         batch = await run_cpu_bound(len(values), lambda: TimeSeries.parse(timestamps, values, self._limits))
-        stored, state = await self._versions.load(series, version)
+        stored, state = await find_version(self._rows, self._artifacts, series, version)
         verdicts = await run_cpu_bound(len(values), lambda: judge_many(state, batch.values, threshold))
         return Detection(version=stored.version, verdicts=verdicts, band=band(state, threshold), state=state)

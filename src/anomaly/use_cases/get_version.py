@@ -5,7 +5,9 @@ from dataclasses import dataclass
 from anomaly.domain.model import ModelState
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
-from anomaly.use_cases.resolve_version import VersionLookup
+from anomaly.ports.artifacts import ArtifactReader
+from anomaly.ports.version_rows import VersionRows
+from anomaly.use_cases.find_version import find_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,9 +17,10 @@ class VersionDetail:
 
 
 class GetVersion:
-    def __init__(self, versions: VersionLookup) -> None:
-        self._versions = versions
+    def __init__(self, rows: VersionRows, artifacts: ArtifactReader) -> None:
+        self._rows = rows
+        self._artifacts = artifacts
 
     async def __call__(self, series_id: str, version: int | None) -> VersionDetail:
-        stored, state = await self._versions.load(SeriesId(series_id), version)
+        stored, state = await find_version(self._rows, self._artifacts, SeriesId(series_id), version)
         return VersionDetail(version=stored, state=state)

@@ -1,4 +1,4 @@
-"""Use case: a fit that a client may safely retry under an Idempotency-Key."""
+"""Use case: a fit that a client may safely retry under an idempotency key."""
 
 import logging
 from collections.abc import Callable
@@ -14,30 +14,31 @@ from anomaly.domain.idempotency import (
     IdempotencyRecord,
     decide,
 )
+from anomaly.domain.model_version import ModelVersion
 from anomaly.ports.clock import Clock
-from anomaly.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult, SentBatch
+from anomaly.ports.units_of_work import Writes
+from anomaly.ports.version_recorder import Receipt
+from anomaly.use_cases.fit_model import FitCommand, FitModel
 
 logger = logging.getLogger(__name__)
 
-Render = Callable[[FitResult], bytes]
-
 
 @dataclass(frozen=True, slots=True)
-class StoredResponse:
-    status: int
-    body: bytes
+class Reply:
+    """What the client is answered: the first request's reply, again when `replayed`."""
+
+    content: bytes
     replayed: bool
 
 
 class IdempotentFit:
     """Claims the key in its own short transaction, so that concurrent retries see it at once; then
-    fits, and keeps the response in the same transaction as the version's row: either both exist
-    or neither, so a retry can never fit twice nor find a version without its response.
+    fits, and keeps the reply in the same transaction as the version's row: either both exist or
+    neither, so a retry can never fit twice nor find a version without its reply.
     """
 
-    def __init__(self, uow_factory: UnitOfWorkFactory, fit_model: FitModel, clock: Clock) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, writes: Writes, fit_model: FitModel, clock: Clock) -> None:
+        self._writes = writes
         self._fit_model = fit_model
         self._clock = clock
 
@@ -46,60 +47,50 @@ class IdempotentFit:
         caller: Caller,
         key: str,
         request_fingerprint: str,
-        command: FitCommand | SentBatch,
-        render: Render,
-    ) -> StoredResponse:
+        command: FitCommand,
+        reply: Callable[[ModelVersion], bytes],
+    ) -> Reply:
+        """`reply` writes what the client is answered for the version fitted, to keep with the key."""
         claim = IdempotencyRecord.claim(caller.identity, key, request_fingerprint, self._clock.now())
-        replay = await self._claim(claim)
-        if replay is not None:
-            return replay
-        body = b""
-
-        async def keep_response(uow: UnitOfWork, result: FitResult) -> None:
-            nonlocal body
-            body = render(result)
-            if not await uow.idempotency.complete(claim, 200, body):
-                # Our lease ran out and a retry took the key over: it, not we, fits this request.
-                # Raising here rolls our version back with the transaction.
-                raise IdempotencyKeyInUse(
-                    "this request outlived its claim on the Idempotency-Key and a retry took it over"
-                )
-
+        kept = await self._claim(claim)
+        if kept is not None:
+            return Reply(content=kept, replayed=True)
         try:
-            await self._fit_model(command, on_record=keep_response)
+            version = await self._fit_model(command, Receipt(claim=claim, reply=reply))
         except BaseException:
             await self._release(claim)
             raise
-        return StoredResponse(status=200, body=body, replayed=False)
+        # The same function of the same version gives the same bytes the recorder kept.
+        return Reply(content=reply(version), replayed=False)
 
-    async def _claim(self, claim: IdempotencyRecord) -> StoredResponse | None:
-        async with self._uow_factory() as uow:
+    async def _claim(self, claim: IdempotencyRecord) -> bytes | None:
+        """None when the key is ours to use now; else the reply kept under it."""
+        async with self._writes() as uow:
             existing = await uow.idempotency.claim(claim)
             if existing is not None:
                 decision = decide(existing, claim.fingerprint, claim.created_at)
                 if decision is Decision.REPLAY:
-                    assert existing.status is not None
-                    assert existing.response is not None
-                    return StoredResponse(status=existing.status, body=existing.response, replayed=True)
+                    assert existing.reply is not None
+                    return existing.reply
                 if decision is Decision.IN_PROGRESS:
                     raise IdempotencyKeyInUse(
-                        f"a request with this Idempotency-Key is still running; retry after it ends "
+                        f"a request with this idempotency key is still running; retry after it ends "
                         f"(at the latest {existing.locked_until.isoformat()})"
                     )
                 if decision is Decision.MISMATCH:
                     raise IdempotencyKeyReused(
-                        "this Idempotency-Key was used for a different request; a new request needs a new key"
+                        "this idempotency key was used for a different request; a new request needs a new key"
                     )
                 await uow.idempotency.replace(claim)
             await uow.commit()
         return None
 
     async def _release(self, claim: IdempotencyRecord) -> None:
-        # The request failed (or was cancelled) without a response to keep: free the key for a
-        # retry. If its commit went through after all, the record is complete and stays.
+        # The request failed (or was cancelled) without a reply to keep: free the key for a retry.
+        # If its commit went through after all, the record is complete and stays.
         with anyio.CancelScope(shield=True):
             try:
-                async with self._uow_factory() as uow:
+                async with self._writes() as uow:
                     await uow.idempotency.release(claim)
                     await uow.commit()
             except Exception:

@@ -1,12 +1,12 @@
 """Use cases for operators: is the database there, and how many series have been trained."""
 
 from anomaly.ports.database_probe import DatabaseProbe
-from anomaly.ports.unit_of_work import UnitOfWorkFactory
+from anomaly.ports.units_of_work import Reads
 
 
 class ServiceStatus:
-    def __init__(self, uow_factory: UnitOfWorkFactory, probe: DatabaseProbe) -> None:
-        self._uow_factory = uow_factory
+    def __init__(self, reads: Reads, probe: DatabaseProbe) -> None:
+        self._reads = reads
         self._probe = probe
 
     async def ready(self) -> None:
@@ -14,5 +14,5 @@ class ServiceStatus:
         await self._probe.check()
 
     async def series_trained(self) -> int:
-        async with self._uow_factory() as uow:
-            return await uow.models.count_series()
+        async with self._reads() as uow:
+            return await uow.listings.count_series()

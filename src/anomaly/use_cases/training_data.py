@@ -1,17 +1,14 @@
 """Use case: a version's training data as it was stored, with its model state, for plotting."""
 
-import logging
 from dataclasses import dataclass
 
 from anomaly.domain.errors import VersionNotFound
 from anomaly.domain.model import ModelState
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.artifact_store import ArtifactStore
+from anomaly.ports.artifacts import ArtifactReader
 from anomaly.ports.errors import ArtifactUnreadable
-from anomaly.use_cases.errors import ModelUnreadable
-from anomaly.use_cases.resolve_version import VersionLookup
-
-logger = logging.getLogger(__name__)
+from anomaly.ports.version_rows import VersionRows
+from anomaly.use_cases.find_version import find_version, unreadable
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,20 +20,17 @@ class TrainingData:
 
 
 class GetTrainingData:
-    def __init__(self, versions: VersionLookup, artifacts: ArtifactStore) -> None:
-        self._versions = versions
+    def __init__(self, rows: VersionRows, artifacts: ArtifactReader) -> None:
+        self._rows = rows
         self._artifacts = artifacts
 
     async def __call__(self, series_id: str, version: int | None) -> TrainingData:
         series = SeriesId(series_id)
-        stored, state = await self._versions.load(series, version)
+        stored, state = await find_version(self._rows, self._artifacts, series, version)
         try:
             content = await self._artifacts.load(stored.data)
         except ArtifactUnreadable as error:
-            if not await self._versions.still_stored(stored):
+            if await self._rows.get(series, stored.version) is None:
                 raise VersionNotFound(series.value, stored.version) from error
-            logger.error("training data of version %d of %r: %s", stored.version, series.value, error)
-            raise ModelUnreadable(
-                series.value, stored.version, f"its training data {error.reason}"
-            ) from error
+            raise unreadable(stored, "training data", error) from error
         return TrainingData(series_id=series.value, version=stored.version, state=state, content=content)

@@ -1,23 +1,27 @@
 """Artifacts under two folders, one per kind, each series in its own sub-folder."""
 
-import errno
 import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import aiofiles.os
 import anyio.to_thread
 
-from anomaly.adapters.files.atomic_write import write_atomically_async
+from anomaly.adapters.files.atomic_write import storage_errors
 from anomaly.adapters.files.inventory import list_files
 from anomaly.adapters.files.naming import unique_name
+from anomaly.adapters.files.staged_fit import FileStagedFit
+from anomaly.domain.model import ModelState
+from anomaly.domain.model_format import UnreadableModel, decode_model_state
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.errors import ArtifactStorageFull, ArtifactStorageUnavailable, ArtifactUnreadable
+from anomaly.ports.errors import ArtifactUnreadable
 
 # Hashing a large body releases the GIL, so it runs on a thread beside the event loop.
 _HASH_INLINE_LIMIT = 1 << 20
+
+MODEL_SUFFIX = "model.json"
+DATA_SUFFIX = "data.json"
 
 
 class FileArtifactStore:
@@ -31,11 +35,14 @@ class FileArtifactStore:
         self._model_folder = model_folder.resolve()
         self._data_folder = data_folder.resolve()
 
-    async def save_model(self, series_id: SeriesId, content: bytes) -> ArtifactRef:
-        return await self._save(self._model_folder, series_id, "model.json", content)
-
-    async def save_training_data(self, series_id: SeriesId, content: bytes | bytearray) -> ArtifactRef:
-        return await self._save(self._data_folder, series_id, "data.json", content)
+    def stage(self, series_id: SeriesId, training_data: bytes | bytearray) -> FileStagedFit:
+        # SeriesId admits no separator and neither '.' nor '..', so the paths stay under the folders.
+        return FileStagedFit(
+            model_path=self._model_folder / series_id.value / f"{unique_name()}.{MODEL_SUFFIX}",
+            data_path=self._data_folder / series_id.value / f"{unique_name()}.{DATA_SUFFIX}",
+            training_data=training_data,
+            delete=self.delete,
+        )
 
     async def load(self, ref: ArtifactRef) -> bytes:
         path = self._owned(ref)
@@ -50,17 +57,24 @@ class FileArtifactStore:
             raise ArtifactUnreadable(str(path), "does not match its checksum")
         return content
 
+    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
+        content = await self.load(ref)
+        try:
+            return decode_model_state(content)
+        except UnreadableModel as error:
+            raise ArtifactUnreadable(ref.location, f"is not a model state ({error})") from error
+
     async def delete(self, ref: ArtifactRef) -> None:
-        path = self._owned(ref)
-        with _storage_errors(path), suppress(FileNotFoundError):
-            await aiofiles.os.remove(path)
+        await self.remove(ref.location)
 
     async def inventory(self) -> list[StoredFile]:
         roots = (self._model_folder, self._data_folder)
         return await anyio.to_thread.run_sync(lambda: list_files(roots))
 
     async def remove(self, location: str) -> None:
-        await self.delete(ArtifactRef(location=location, sha256="", size=0))
+        path = self._owned(ArtifactRef(location=location, sha256="", size=0))
+        with storage_errors(path), suppress(FileNotFoundError):
+            await aiofiles.os.remove(path)
 
     def _owned(self, ref: ArtifactRef) -> Path:
         # Never touch a file outside our folders, whatever a database row says.
@@ -69,27 +83,8 @@ class FileArtifactStore:
             raise ArtifactUnreadable(ref.location, "is outside the artifact folders")
         return path
 
-    async def _save(
-        self, root: Path, series_id: SeriesId, suffix: str, content: bytes | bytearray
-    ) -> ArtifactRef:
-        # SeriesId admits no separator and neither '.' nor '..', so this path stays under root.
-        path = root / series_id.value / f"{unique_name()}.{suffix}"
-        with _storage_errors(path):
-            digest = await write_atomically_async(path, content)
-        return ArtifactRef(location=str(path), sha256=digest, size=len(content))
-
 
 async def _sha256(content: bytes | bytearray) -> str:
     if len(content) <= _HASH_INLINE_LIMIT:
         return hashlib.sha256(content).hexdigest()
     return await anyio.to_thread.run_sync(lambda: hashlib.sha256(content).hexdigest())
-
-
-@contextmanager
-def _storage_errors(path: Path) -> Iterator[None]:
-    try:
-        yield
-    except OSError as error:
-        if error.errno in (errno.ENOSPC, errno.EDQUOT):
-            raise ArtifactStorageFull(f"no space left to write {path}") from error
-        raise ArtifactStorageUnavailable(f"cannot write {path}: {error.strerror or error}") from error

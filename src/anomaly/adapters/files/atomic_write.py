@@ -1,12 +1,15 @@
 """Durable, all-or-nothing file writes: temporary file, write, flush, fsync, rename, fsync the folder."""
 
+import errno
 import hashlib
 import os
 import secrets
-from contextlib import suppress
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
-import aiofiles.os
+from anomaly.domain.model_version import ArtifactRef
+from anomaly.ports.errors import ArtifactStorageFull, ArtifactStorageUnavailable
 
 TEMPORARY_PREFIX = ".tmp-"
 
@@ -67,8 +70,32 @@ _START_WRITEBACK = getattr(os, "sync_file_range", None)
 _WRITE: int = getattr(os, "SYNC_FILE_RANGE_WRITE", 2)
 
 
-# One executor hop for the whole sequence rather than one per system call.
-write_atomically_async = aiofiles.os.wrap(write_atomically)
+def write_files(files: list[tuple[Path, bytes | bytearray]]) -> list[ArtifactRef]:
+    """Write each file durably, in order, on the calling thread (one trip to a worker thread for
+    the lot, rather than one per file or per system call); if one fails, none is left."""
+    written: list[ArtifactRef] = []
+    try:
+        for path, content in files:
+            with storage_errors(path):
+                digest = write_atomically(path, content)
+            written.append(ArtifactRef(location=str(path), sha256=digest, size=len(content)))
+    except BaseException:
+        for ref in written:
+            with suppress(OSError):
+                Path(ref.location).unlink()
+        raise
+    return written
+
+
+@contextmanager
+def storage_errors(path: Path) -> Iterator[None]:
+    """OSError as the port's errors: the disk is full, or storage cannot be written."""
+    try:
+        yield
+    except OSError as error:
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise ArtifactStorageFull(f"no space left to write {path}") from error
+        raise ArtifactStorageUnavailable(f"cannot write {path}: {error.strerror or error}") from error
 
 
 def _make_folders(folder: Path) -> None:

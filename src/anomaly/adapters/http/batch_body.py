@@ -11,6 +11,7 @@ from anomaly.adapters.http.number_columns import read_columns
 from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, FitRequest, WholeTimestampsRequest
 from anomaly.domain.errors import InvalidInput
 from anomaly.domain.time_series import Timestamps, Values
+from anomaly.ports.batch_reader import ReadBatch
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,3 +69,15 @@ def _unambiguous(body: bytes | bytearray) -> bool:
     can appear in the body only as a key, so counting them shows the body is unambiguous.
     """
     return b"\\" not in body and all(body.count(f'"{key}"'.encode()) == 1 for key in FIT_REQUEST_KEYS)
+
+
+class JsonBatchReader:
+    """The BatchReader of JSON batch bodies."""
+
+    def read(self, serialised: bytes | bytearray) -> ReadBatch:
+        batch = read_batch(serialised)
+        return ReadBatch(
+            timestamps=batch.timestamps,
+            values=batch.values,
+            restated=None if batch.body_is_canonical else bytes(batch.canonical()),
+        )

@@ -17,10 +17,10 @@ from anomaly.ports.errors import (
     ArtifactStorageFull,
     ArtifactStorageUnavailable,
     DatabaseUnavailable,
+    ModelUnreadable,
     SchemaMissing,
     StorageError,
 )
-from anomaly.use_cases.errors import ModelUnreadable
 
 logger = logging.getLogger(__name__)
 

@@ -9,15 +9,17 @@ from litestar.params import HeaderParameter
 
 from anomaly.adapters.http import examples
 from anomaly.adapters.http.auth import caller_of
-from anomaly.adapters.http.batch_body import read_batch
 from anomaly.adapters.http.body_buffer import read_body
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import errors, json_body, ok
 from anomaly.adapters.http.parameters import SeriesPath
 from anomaly.adapters.http.schemas import FitRequest, FitResponse
-from anomaly.domain.idempotency import HEADER, fingerprint, parse_key
-from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult, SentBatch
+from anomaly.domain.idempotency import fingerprint, parse_key
+from anomaly.domain.model_version import ModelVersion
+from anomaly.use_cases.fit_model import FitCommand, FitModel
 from anomaly.use_cases.idempotent_fit import IdempotentFit
+
+HEADER = "Idempotency-Key"
 
 
 class FitController(Controller):
@@ -54,42 +56,31 @@ class FitController(Controller):
         ] = None,
     ) -> Response[bytes]:
         with latencies_of(request).training.measure():
-            # The body is decoded by this edge's own reader rather than by the framework, so that types
-            # are checked strictly (no "3" for 3) and the bytes, once valid, are stored unchanged as the
-            # training data. The use case calls it (`read`), and writes a large body meanwhile.
-            body = await read_body(request)
-            sent = SentBatch(series_id=series_id, sent=body, read=lambda: _command(series_id, body))
+            # The body is read by this edge rather than by the framework, and decoded by the use case
+            # through JsonBatchReader, so that types are checked strictly (no "3" for 3) and the bytes,
+            # once valid, are stored unchanged as the training data.
+            command = FitCommand(series_id=series_id, batch=await read_body(request))
             if idempotency_key is None:
-                return _json(200, _render(await fit_model(sent)))
-            stored = await idempotent_fit(
+                return _json(200, _render(await fit_model(command)))
+            reply = await idempotent_fit(
                 caller_of(request),
-                parse_key(idempotency_key),
-                fingerprint(b"POST /fit/", series_id.encode(), body),
-                sent,
+                parse_key(idempotency_key, HEADER),
+                fingerprint(b"POST /fit/", series_id.encode(), command.batch),
+                command,
                 _render,
             )
-            headers = {"Idempotent-Replayed": "true"} if stored.replayed else None
-            return _json(stored.status, stored.body, headers)
+            headers = {"Idempotent-Replayed": "true"} if reply.replayed else None
+            return _json(200, reply.content, headers)
 
 
-def _command(series_id: str, body: bytes | bytearray) -> FitCommand:
-    batch = read_batch(body)
-    return FitCommand(
-        series_id=series_id,
-        timestamps=batch.timestamps,
-        values=batch.values,
-        training_data=batch.canonical(),
-    )
-
-
-def _render(result: FitResult) -> bytes:
+def _render(version: ModelVersion) -> bytes:
     return msgspec.json.encode(
         FitResponse(
-            series_id=result.series_id.value,
+            series_id=version.series_id.value,
             success=True,
-            message=f"Model trained and stored as version {result.version}.",
-            version=result.version,
-            points_used=result.state.points_used,
+            message=f"Model trained and stored as version {version.version}.",
+            version=version.version,
+            points_used=version.state.points_used,
         )
     )
 

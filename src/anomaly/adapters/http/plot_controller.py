@@ -16,7 +16,7 @@ from anomaly.adapters.http.parameters import (
 from anomaly.adapters.http.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
 from anomaly.adapters.http.schemas import FitRequest
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold, band
-from anomaly.use_cases.errors import ModelUnreadable
+from anomaly.ports.errors import ModelUnreadable
 from anomaly.use_cases.training_data import GetTrainingData
 
 

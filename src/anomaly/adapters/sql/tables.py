@@ -1,9 +1,19 @@
 """The schema, as SQLAlchemy Core tables; alembic migrations create it, these describe it to queries."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
+
+from anomaly.domain.idempotency import IdempotencyRecord
+from anomaly.domain.model import ModelState
+from anomaly.domain.model_version import ArtifactRef, ModelVersion
+from anomaly.domain.series_id import SeriesId
+
+# What `status` holds for a completed idempotent request: only successful replies are kept.
+KEPT_STATUS = 200
 
 # Named constraints, so migrations and error handling can refer to them on every database.
 metadata = sa.MetaData(
@@ -85,3 +95,74 @@ idempotency_keys = sa.Table(
     sa.Column("expires_at", UtcDateTime, nullable=False, index=True),
     sa.Column("locked_until", UtcDateTime, nullable=False),
 )
+
+
+def version_row(version: ModelVersion) -> dict[str, Any]:
+    """A version as a row of `models`, keyed by column name."""
+    state = version.state
+    return {
+        "series_id": version.series_id.value,
+        "version": version.version,
+        "model_path": version.model.location,
+        "model_sha256": version.model.sha256,
+        "model_size": version.model.size,
+        "data_path": version.data.location,
+        "data_sha256": version.data.sha256,
+        "data_size": version.data.size,
+        "points_used": state.points_used,
+        "first_timestamp": state.first_timestamp,
+        "last_timestamp": state.last_timestamp,
+        "mean": state.mean,
+        "std": state.std,
+        "min_value": state.minimum,
+        "max_value": state.maximum,
+        "created_at": version.created_at,
+        "updated_at": version.updated_at,
+    }
+
+
+def version_from_row(row: Mapping[Any, Any]) -> ModelVersion:
+    """A row of `models` (from SQLAlchemy or straight from asyncpg) as a version."""
+    return ModelVersion(
+        series_id=SeriesId(row["series_id"]),
+        version=row["version"],
+        model=ArtifactRef(location=row["model_path"], sha256=row["model_sha256"], size=row["model_size"]),
+        data=ArtifactRef(location=row["data_path"], sha256=row["data_sha256"], size=row["data_size"]),
+        state=ModelState(
+            mean=row["mean"],
+            std=row["std"],
+            points_used=row["points_used"],
+            minimum=row["min_value"],
+            maximum=row["max_value"],
+            first_timestamp=row["first_timestamp"],
+            last_timestamp=row["last_timestamp"],
+        ),
+        created_at=row["created_at"],
+        updated_at=row["updated_at"],
+    )
+
+
+def idempotency_row(record: IdempotencyRecord) -> dict[str, Any]:
+    return {
+        "caller": record.caller,
+        "key": record.key,
+        "fingerprint": record.fingerprint,
+        # The column predates replies without a status: every reply kept is a success.
+        "status": None if record.reply is None else KEPT_STATUS,
+        "response": record.reply,
+        "created_at": record.created_at,
+        "expires_at": record.expires_at,
+        "locked_until": record.locked_until,
+    }
+
+
+def idempotency_from_row(row: Mapping[Any, Any]) -> IdempotencyRecord:
+    return IdempotencyRecord(
+        caller=row["caller"],
+        key=row["key"],
+        fingerprint=row["fingerprint"],
+        created_at=row["created_at"],
+        expires_at=row["expires_at"],
+        locked_until=row["locked_until"],
+        reply=row["response"] if row["status"] is not None else None,
+    )

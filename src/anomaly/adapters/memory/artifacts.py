@@ -1,0 +1,83 @@
+"""Artifacts as bytes in a dict; `files` shows a test exactly what was stored."""
+
+import hashlib
+import itertools
+from datetime import datetime
+
+from anomaly.adapters.memory.clock import FixedClock
+from anomaly.domain.model import ModelState
+from anomaly.domain.model_format import UnreadableModel, decode_model_state, encode_model_state
+from anomaly.domain.model_version import ArtifactRef, StoredFile
+from anomaly.domain.series_id import SeriesId
+from anomaly.ports.errors import ArtifactUnreadable
+
+
+class InMemoryArtifactStore:
+    def __init__(self, clock: FixedClock | None = None) -> None:
+        self.files: dict[str, bytes] = {}
+        self.saved_at: dict[str, datetime] = {}
+        self._clock = clock or FixedClock()
+        self._names = itertools.count(1)
+
+    def stage(self, series_id: SeriesId, training_data: bytes | bytearray) -> "InMemoryStagedFit":
+        return InMemoryStagedFit(self, series_id, bytes(training_data))
+
+    def save(self, kind: str, series_id: SeriesId, content: bytes) -> ArtifactRef:
+        location = f"memory://{kind}/{series_id}/{next(self._names)}.json"
+        self.files[location] = content
+        self.saved_at[location] = self._clock.now()
+        return ArtifactRef(location=location, sha256=hashlib.sha256(content).hexdigest(), size=len(content))
+
+    async def load(self, ref: ArtifactRef) -> bytes:
+        content = self.files.get(ref.location)
+        if content is None:
+            raise ArtifactUnreadable(ref.location, "is missing")
+        if hashlib.sha256(content).hexdigest() != ref.sha256:
+            raise ArtifactUnreadable(ref.location, "does not match its checksum")
+        return content
+
+    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
+        content = await self.load(ref)
+        try:
+            return decode_model_state(content)
+        except UnreadableModel as error:
+            raise ArtifactUnreadable(ref.location, f"is not a model state ({error})") from error
+
+    async def delete(self, ref: ArtifactRef) -> None:
+        await self.remove(ref.location)
+
+    async def inventory(self) -> list[StoredFile]:
+        return [
+            StoredFile(
+                series_id=SeriesId(location.split("/")[3]),
+                location=location,
+                modified_at=self.saved_at[location],
+                temporary=False,
+            )
+            for location in self.files
+        ]
+
+    async def remove(self, location: str) -> None:
+        self.files.pop(location, None)
+        self.saved_at.pop(location, None)
+
+
+class InMemoryStagedFit:
+    """Stores both artifacts at `keep`; `discard` removes whatever it stored."""
+
+    def __init__(self, store: InMemoryArtifactStore, series_id: SeriesId, training_data: bytes) -> None:
+        self._store = store
+        self._series_id = series_id
+        self._training_data = training_data
+        self._kept: list[ArtifactRef] = []
+
+    async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
+        model = self._store.save("models", self._series_id, encode_model_state(state))
+        data = self._store.save("data", self._series_id, self._training_data)
+        self._kept = [model, data]
+        return model, data
+
+    async def discard(self) -> None:
+        for ref in self._kept:
+            await self._store.delete(ref)
+        self._kept = []

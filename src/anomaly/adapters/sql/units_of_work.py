@@ -1,0 +1,157 @@
+"""Units of work on one pooled connection: reads in autocommit mode, writes in one transaction."""
+
+import logging
+from types import TracebackType
+from typing import Any, Self
+
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
+
+from anomaly.adapters.changed_series import ChangedSeries
+from anomaly.adapters.sql.errors import database_errors
+from anomaly.adapters.sql.idempotency_keys import SqlIdempotencyKeys
+from anomaly.adapters.sql.sqlite.writer_turns import WriterTurns
+from anomaly.adapters.sql.versions import SqlVersions
+from anomaly.ports.errors import CommitOutcomeUnknown
+from anomaly.ports.series_changes import SeriesChanges
+
+logger = logging.getLogger(__name__)
+
+
+class SqlReadUnitOfWork:
+    """Each read a single autocommit statement: one round trip, no BEGIN or ROLLBACK."""
+
+    def __init__(self, autocommit: AsyncEngine) -> None:
+        # `autocommit` hands out connections already in autocommit mode: setting it per connection
+        # cost a trip through SQLAlchemy's greenlet bridge per unit of work.
+        self._engine = autocommit
+        self._connection: AsyncConnection | None = None
+
+    async def __aenter__(self) -> Self:
+        with database_errors("connecting"):
+            self._connection = await self._engine.connect()
+        self._versions = SqlVersions(self._connection)
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        assert self._connection is not None
+        await self._connection.close()
+
+    @property
+    def rows(self) -> SqlVersions:
+        return self._versions
+
+    @property
+    def listings(self) -> SqlVersions:
+        return self._versions
+
+    @property
+    def references(self) -> SqlVersions:
+        return self._versions
+
+
+class SqlWriteUnitOfWork:
+    """Takes its turn to write (SQLite: see WriterTurns) and begins its transaction on entry."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        changes: SeriesChanges,
+        *,
+        insert: Any,
+        lock_existing_keys: bool,
+        turns: WriterTurns | None,
+        timeout_seconds: float,
+    ) -> None:
+        self._engine = engine
+        self._insert = insert
+        self._lock_existing_keys = lock_existing_keys
+        self._turns = turns
+        self._timeout = timeout_seconds
+        self.changed = ChangedSeries(changes)
+        self._holds_turn = False
+        self._connection: AsyncConnection | None = None
+        self._transaction: AsyncTransaction | None = None
+
+    async def __aenter__(self) -> Self:
+        if self._turns is not None:
+            await self._turns.take(self._timeout)
+            self._holds_turn = True
+        try:
+            with database_errors("starting a transaction"):
+                self._connection = await self._engine.connect()
+                self._transaction = await self._connection.begin()
+        except BaseException:
+            await self._end()
+            raise
+        self._versions = SqlVersions(self._connection, self.changed)
+        self._keys = SqlIdempotencyKeys(
+            self._connection, self.changed, self._insert, lock_existing=self._lock_existing_keys
+        )
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        try:
+            if self._transaction is not None and self._transaction.is_active:
+                await self._transaction.rollback()
+        except Exception:
+            # The connection is being discarded either way; a failed rollback must not hide the
+            # error (or cancellation) that brought us here, and alone it loses nothing.
+            if exc is None:
+                with database_errors("rolling back"):
+                    raise
+            logger.warning("rollback failed while handling %r", exc, exc_info=True)
+        finally:
+            await self._end()
+
+    @property
+    def connection(self) -> AsyncConnection:
+        """For this package's own statements in the transaction (see recording)."""
+        assert self._connection is not None
+        return self._connection
+
+    @property
+    def rows(self) -> SqlVersions:
+        return self._versions
+
+    @property
+    def removals(self) -> SqlVersions:
+        return self._versions
+
+    @property
+    def idempotency(self) -> SqlIdempotencyKeys:
+        return self._keys
+
+    async def commit(self) -> None:
+        self.changed.check_open()
+        assert self._transaction is not None
+        try:
+            await self._transaction.commit()
+        except Exception as error:
+            # The connection can drop after the database applied the commit.
+            raise CommitOutcomeUnknown(f"commit not acknowledged: {type(error).__name__}: {error}") from error
+        finally:
+            self.changed.committed()
+            self._give_turn_back()
+
+    async def _end(self) -> None:
+        try:
+            if self._connection is not None:
+                await self._connection.close()
+        finally:
+            self._give_turn_back()
+
+    def _give_turn_back(self) -> None:
+        if self._holds_turn:
+            assert self._turns is not None
+            self._holds_turn = False
+            self._turns.give_back()

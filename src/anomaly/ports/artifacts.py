@@ -1,0 +1,62 @@
+"""Ports: durable storage of the files a fit produces, by what each user does with them."""
+
+from typing import Protocol
+
+from anomaly.domain.model import ModelState
+from anomaly.domain.model_version import ArtifactRef, StoredFile
+from anomaly.domain.series_id import SeriesId
+
+# Every port here raises `ArtifactStorageFull` or `ArtifactStorageUnavailable` when storage cannot
+# be written, leaving nothing behind, and `ArtifactUnreadable` for an artifact that is missing or
+# fails its checksum.
+
+
+class StagedFit(Protocol):
+    """The artifacts of one fit on their way to storage: the training data is known first (and the
+    store may start writing it at once), the model state once fitted. After `stage`, exactly one
+    `discard` or one `keep` is called; `discard` may also follow a `keep`."""
+
+    async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
+        """Store `state` beside the training data; once both are complete and durable, return where
+        the model state and the training data live. If either fails, neither is left behind."""
+        ...
+
+    async def discard(self) -> None:
+        """Give the artifacts up: whatever was written of them is removed. Never raises."""
+        ...
+
+
+class ArtifactWriter(Protocol):
+    def stage(self, series_id: SeriesId, training_data: bytes | bytearray) -> StagedFit:
+        """Begin storing a fit's artifacts; the store decides whether to start writing right away."""
+        ...
+
+
+class ArtifactReader(Protocol):
+    async def load(self, ref: ArtifactRef) -> bytes:
+        """The artifact's bytes, verified against `ref.sha256`."""
+        ...
+
+    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
+        """The model state an artifact holds, verified; `ArtifactUnreadable` if it holds none."""
+        ...
+
+
+class ArtifactRemover(Protocol):
+    async def delete(self, ref: ArtifactRef) -> None:
+        """Remove an artifact; removing one that is already gone is not an error."""
+        ...
+
+
+class ArtifactInventory(Protocol):
+    async def inventory(self) -> list[StoredFile]:
+        """Every file in artifact storage, finished or temporary, for the garbage collector."""
+        ...
+
+    async def remove(self, location: str) -> None:
+        """Remove a file `inventory` listed; one already gone is not an error."""
+        ...
+
+
+class ArtifactStore(ArtifactWriter, ArtifactReader, ArtifactRemover, ArtifactInventory, Protocol):
+    """Every role at once: what an artifact storage adapter implements."""

@@ -1,0 +1,49 @@
+"""Finding the version a request names (a pinned number, or the newest) and its model state.
+
+The row is read first and its artifact after it, so a delete committed in between removes the
+file under us: a vanished artifact of a version no longer stored is that version being gone (404,
+or the new latest), not damage.
+"""
+
+import logging
+
+from anomaly.domain.errors import SeriesNotFound, VersionNotFound
+from anomaly.domain.model import ModelState
+from anomaly.domain.model_version import ModelVersion
+from anomaly.domain.series_id import SeriesId
+from anomaly.ports.artifacts import ArtifactReader
+from anomaly.ports.errors import ArtifactUnreadable, ModelUnreadable
+from anomaly.ports.version_rows import VersionRows
+
+logger = logging.getLogger(__name__)
+
+
+async def find_row(rows: VersionRows, series_id: SeriesId, version: int | None) -> ModelVersion:
+    found = await rows.latest(series_id) if version is None else await rows.get(series_id, version)
+    if found is not None:
+        return found
+    if version is None or await rows.latest(series_id) is None:
+        raise SeriesNotFound(series_id.value)
+    raise VersionNotFound(series_id.value, version)
+
+
+async def find_version(
+    rows: VersionRows, artifacts: ArtifactReader, series_id: SeriesId, version: int | None
+) -> tuple[ModelVersion, ModelState]:
+    stored = await find_row(rows, series_id, version)
+    try:
+        return stored, await artifacts.load_model_state(stored.model)
+    except ArtifactUnreadable as error:
+        if await rows.get(series_id, stored.version) is not None:
+            raise unreadable(stored, "model artifact", error) from error
+    stored = await find_row(rows, series_id, version)
+    try:
+        return stored, await artifacts.load_model_state(stored.model)
+    except ArtifactUnreadable as error:
+        raise unreadable(stored, "model artifact", error) from error
+
+
+def unreadable(version: ModelVersion, artifact: str, error: ArtifactUnreadable) -> ModelUnreadable:
+    series, number = version.series_id.value, version.version
+    logger.error("%s of version %d of %r: %s", artifact, number, series, error)
+    return ModelUnreadable(series, number, f"its {artifact} {error.reason}")

@@ -1,0 +1,20 @@
+"""Removing artifacts nothing refers to any more, without letting a failure hide the work's outcome."""
+
+import logging
+
+import anyio
+
+from anomaly.domain.model_version import ArtifactRef
+from anomaly.ports.artifacts import ArtifactRemover
+
+logger = logging.getLogger(__name__)
+
+
+async def remove_quietly(artifacts: ArtifactRemover, refs: list[ArtifactRef]) -> None:
+    """Remove each artifact; one that cannot be removed is logged and left for the sweep (`anomaly gc`)."""
+    with anyio.CancelScope(shield=True):
+        for ref in refs:
+            try:
+                await artifacts.delete(ref)
+            except Exception:
+                logger.warning("could not remove artifact %s; the sweep will", ref.location, exc_info=True)
