@@ -2,8 +2,13 @@
 
 Starts each server on loopback in turn (PostgreSQL-backed service, SQLite-backed service, the
 reference in bench/reference.py), drives it with wrk, stops it, and prints one table of
-requests/s, p50/p99 latency, errors and peak RSS with each scenario's ratio to its reference;
-the table is also written as JSON under bench/results/.
+requests/s, p50/p99 latency, server CPU per request, errors and peak RSS with each scenario's ratio
+to its reference; the table is also written as JSON under bench/results/.
+
+Server CPU per request is the user and system CPU time of every process of the server (the
+supervisor and its workers) over the wrk run, divided by the requests wrk completed: unlike
+requests/s it does not depend on what else the machine's cores were doing. The pinned scenarios
+run one worker on one core and wrk on the other, so that its CPU is the one worker's alone.
 """
 
 import argparse
@@ -38,8 +43,13 @@ CONNECTIONS = 64
 # Each throughput scenario runs reference, service, reference, service...: on a shared machine one
 # run of a pair can be slowed by a neighbour, and alternating spreads that over both sides.
 ROUNDS = 2
+# The pinned scenarios: one server process on one core, wrk on another.
+PINNED = "1 worker pinned"
+SERVER_CORE, LOAD_CORE = 0, 1
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 SMALL_POINTS = 100
 LARGE_POINTS = 1_000_000
+SERVICE = "service (PostgreSQL)"  # the service as deployed, which every check compares
 ADMIN_URL = os.environ.get("ANOMALY_BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 WRK_SCRIPT = """
@@ -73,6 +83,7 @@ class Row:
     requests_per_s: float | None = None
     p50_ms: float | None = None
     p99_ms: float | None = None
+    server_cpu_ms_per_request: float | None = None
     server_ms: float | None = None
     errors: int = 0
     peak_rss_mb: float | None = None
@@ -96,16 +107,31 @@ class Server:
     base: str
 
     def workers(self) -> list[int]:
-        """The processes serving requests: the children of the supervisor that are Python."""
-        children = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:
-                children.append(int(stat.parent.name))
+        """The processes serving requests: the supervisor's children, or the server alone if it has none."""
+        children = [pid for pid, parent in _parents().items() if parent == self.process.pid]
         return children or [self.process.pid]
+
+    def processes(self) -> list[int]:
+        """The server's every process: the one started, its children, theirs, and so on."""
+        parents = _parents()
+        found = [self.process.pid]
+        index = 0
+        while index < len(found):
+            found += [pid for pid, parent in parents.items() if parent == found[index]]
+            index += 1
+        return found
+
+
+def _parents() -> dict[int, int]:
+    """Every process's parent, by process id."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    return parents
 
 
 @contextmanager
@@ -156,48 +182,84 @@ def peak_rss_mb(server: Server) -> float:
     return max(rss_kb(pid, "VmHWM") for pid in server.workers()) / 1024
 
 
+def cpu_ticks(pids: list[int]) -> dict[int, int]:
+    """User plus system CPU time of each process (all its threads), in clock ticks."""
+    ticks = {}
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # exited
+        ticks[pid] = int(fields[11]) + int(fields[12])  # utime and stime, fields 14 and 15 of stat
+    return ticks
+
+
 # ---- load ---------------------------------------------------------------------------------------
 
 
-def wrk(server: Server, path: str, body: bytes, seconds: int, unique: bool) -> dict[str, float]:
+def pinned(core: int | None, command: list[str]) -> list[str]:
+    """`command` run on `core` alone; as it is when `core` is None."""
+    return command if core is None else ["taskset", "-c", str(core), *command]
+
+
+def wrk(
+    server: Server, path: str, body: bytes, seconds: int, unique: bool, core: int | None = None
+) -> dict[str, float]:
+    """wrk's summary, with `server_cpu_s`: the server's CPU time from wrk's start to its end.
+
+    On one core (`core`) wrk runs one thread; otherwise two.
+    """
     script = Path(tempfile.mkstemp(suffix=".lua")[1])
     script.write_text(
         WRK_SCRIPT % {"body": body.decode(), "path": path, "unique": "true" if unique else "false"}
     )
+    command = pinned(
+        core,
+        [
+            "wrk",
+            f"-t{1 if core is not None else 2}",
+            f"-c{CONNECTIONS}",
+            f"-d{seconds}s",
+            "--timeout",
+            "10s",
+            "-s",
+            str(script),
+            server.base,
+        ],
+    )
     try:
-        output = subprocess.run(
-            [
-                "wrk",
-                "-t2",
-                f"-c{CONNECTIONS}",
-                f"-d{seconds}s",
-                "--timeout",
-                "10s",
-                "-s",
-                str(script),
-                server.base,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        ).stdout
+        # The process list is read before the window; a process started within it counts whole.
+        before = cpu_ticks(server.processes())
+        output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        after = cpu_ticks(server.processes())
     finally:
         script.unlink()
     line = next(line for line in output.splitlines() if line.startswith("BENCH "))
     result: dict[str, float] = json.loads(line.removeprefix("BENCH "))
+    result["server_cpu_s"] = sum(ticks - before.get(pid, 0) for pid, ticks in after.items()) / CLOCK_TICKS
     return result
 
 
 def throughput(
-    scenario: str, target: str, server: Server, path: str, body: bytes, seconds: int, unique: bool
+    scenario: str,
+    target: str,
+    server: Server,
+    path: str,
+    body: bytes,
+    seconds: int,
+    unique: bool,
+    core: int | None = None,
 ) -> Row:
-    result = wrk(server, path, body, seconds, unique)
+    result = wrk(server, path, body, seconds, unique, core)
     return Row(
         scenario=scenario,
         target=target,
         requests_per_s=result["requests"] / (result["duration_us"] / 1e6),
         p50_ms=result["p50_us"] / 1000,
         p99_ms=result["p99_us"] / 1000,
+        server_cpu_ms_per_request=(
+            result["server_cpu_s"] * 1000 / result["requests"] if result["requests"] else None
+        ),
         errors=int(result["errors"]),
         peak_rss_mb=peak_rss_mb(server),
     )
@@ -211,9 +273,16 @@ def mean_of(rounds: list[Row]) -> Row:
         requests_per_s=statistics.fmean(row.requests_per_s or 0 for row in rounds),
         p50_ms=statistics.fmean(row.p50_ms or 0 for row in rounds),
         p99_ms=statistics.fmean(row.p99_ms or 0 for row in rounds),
+        server_cpu_ms_per_request=statistics.fmean(row.server_cpu_ms_per_request or 0 for row in rounds),
         errors=sum(row.errors for row in rounds),
         peak_rss_mb=max(row.peak_rss_mb or 0 for row in rounds),
-        notes={f"round {index + 1} req/s": row.requests_per_s or 0 for index, row in enumerate(rounds)},
+        notes={
+            **{f"round {index + 1} req/s": row.requests_per_s or 0 for index, row in enumerate(rounds)},
+            **{
+                f"round {index + 1} server CPU ms/req": row.server_cpu_ms_per_request or 0
+                for index, row in enumerate(rounds)
+            },
+        },
     )
 
 
@@ -304,18 +373,18 @@ async def fresh_database(name: str) -> str:
     return f"{base}/{name}"
 
 
-def service_command() -> list[str]:
-    return [sys.executable, "-m", "anomaly", "serve", "--workers", str(WORKERS)]
+def service_command(workers: int = WORKERS) -> list[str]:
+    return [sys.executable, "-m", "anomaly", "serve", "--workers", str(workers)]
 
 
-def reference_command() -> list[str]:
+def reference_command(workers: int = WORKERS) -> list[str]:
     return [
         sys.executable,
         "-m",
         "uvicorn",
         "bench.reference:app",
         "--workers",
-        str(WORKERS),
+        str(workers),
         "--no-access-log",
     ]
 
@@ -338,7 +407,49 @@ def post(server: Server, path: str, body: bytes) -> None:
         raise RuntimeError(f"POST {path} answered {response.status}")
 
 
-SCENARIOS = ("fit-small", "fit-hot", "predict", "large")
+@dataclass(frozen=True)
+class Load:
+    """A throughput scenario: what wrk sends, to which servers, with how many workers on which cores."""
+
+    name: str  # as --only names it
+    scenario: str  # as the table names it
+    targets: tuple[str, ...]
+    path: str
+    unique: bool  # each request to a path of its own (a new series), or all to `path`
+    fit_first: str | None = None  # if set, a batch is fitted at this path and wrk sends a point instead
+    workers: int = WORKERS
+    pinned: bool = False  # server on SERVER_CORE, wrk on LOAD_CORE
+
+
+def loads(nonce: str) -> list[Load]:
+    both = ("reference", SERVICE)
+    return [
+        Load("fit-small", "fit-small", (*both, "service (SQLite)"), f"/fit/{nonce}-", unique=True),
+        Load("fit-hot", "fit-hot", both, f"/fit/{nonce}-hot", unique=False),
+        Load("predict", "predict", both, f"/predict/{nonce}-p", unique=False, fit_first=f"/fit/{nonce}-p"),
+        Load(
+            "fit-small-pinned",
+            f"fit-small {PINNED}",
+            both,
+            f"/fit/{nonce}-pinned-",
+            unique=True,
+            workers=1,
+            pinned=True,
+        ),
+        Load(
+            "predict-pinned",
+            f"predict {PINNED}",
+            both,
+            f"/predict/{nonce}-pinned",
+            unique=False,
+            fit_first=f"/fit/{nonce}-pinned",
+            workers=1,
+            pinned=True,
+        ),
+    ]
+
+
+SCENARIOS = (*(load.name for load in loads("")), "large")
 
 
 def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
@@ -355,7 +466,7 @@ def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
             cwd=work,
         )
         services = {
-            "service (PostgreSQL)": _service_env(pg_url, work / "pg"),
+            SERVICE: _service_env(pg_url, work / "pg"),
             "service (SQLite)": _service_env(f"sqlite:///{work / 'sqlite' / 'anomaly.db'}", work / "sqlite"),
         }
         subprocess.run(
@@ -373,31 +484,26 @@ def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
         # Throughput, scenario by scenario: the reference and then the service, each on a fresh
         # server after a CHECKPOINT, so that PostgreSQL's background work after one run's writes
         # (checkpoints, autovacuum) falls on neither the next run nor one side more than the other.
-        targets = {
-            "reference": (reference_command(), reference_env),
-            **{name: (service_command(), env) for name, env in services.items()},
-        }
-        plan = [
-            ("fit-small", ["reference", "service (PostgreSQL)", "service (SQLite)"], f"/fit/{nonce}-", True),
-            ("fit-hot", ["reference", "service (PostgreSQL)"], f"/fit/{nonce}-hot", False),
-            ("predict", ["reference", "service (PostgreSQL)"], f"/predict/{nonce}-p", False),
-        ]
-        for scenario, names, path, unique in plan:
-            if scenario not in only:
+        environments = {"reference": reference_env, **services}
+        for load in loads(nonce):
+            if load.name not in only:
                 continue
-            rounds: dict[str, list[Row]] = {name: [] for name in names}
+            rounds: dict[str, list[Row]] = {name: [] for name in load.targets}
+            server_core, load_core = (SERVER_CORE, LOAD_CORE) if load.pinned else (None, None)
             for round_number in range(ROUNDS):
-                for target in names:
-                    command, env = targets[target]
+                for target in load.targets:
+                    command = (reference_command if target == "reference" else service_command)(load.workers)
                     asyncio.run(checkpoint(pg_url))
-                    with serving(command, env, work) as server:
+                    with serving(pinned(server_core, command), environments[target], work) as server:
                         body = small
-                        if scenario == "predict":
-                            post(server, f"/fit/{nonce}-p", small)
+                        if load.fit_first is not None:
+                            post(server, load.fit_first, small)
                             body = POINT
-                        prefix = f"{path}{round_number}-" if unique else path
+                        prefix = f"{load.path}{round_number}-" if load.unique else load.path
                         rounds[target].append(
-                            throughput(scenario, target, server, prefix, body, seconds, unique=unique)
+                            throughput(
+                                load.scenario, target, server, prefix, body, seconds, load.unique, load_core
+                            )
                         )
             rows.extend(mean_of(measured) for measured in rounds.values())
         if "large" not in only:
@@ -405,15 +511,11 @@ def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
 
         # Large batches: a fresh service for each kind, so its peak RSS is these requests'.
         rows.append(decode_alone(large))
-        with serving(service_command(), services["service (PostgreSQL)"], work) as server:
-            rows.append(
-                large_requests("fit-large", "service (PostgreSQL)", server, f"/fit/{nonce}-large", large)
-            )
-        with serving(service_command(), services["service (PostgreSQL)"], work) as server:
+        with serving(service_command(), services[SERVICE], work) as server:
+            rows.append(large_requests("fit-large", SERVICE, server, f"/fit/{nonce}-large", large))
+        with serving(service_command(), services[SERVICE], work) as server:
             post(server, f"/fit/{nonce}-d", small)
-            rows.append(
-                large_requests("detect-large", "service (PostgreSQL)", server, f"/detect/{nonce}-d", large)
-            )
+            rows.append(large_requests("detect-large", SERVICE, server, f"/detect/{nonce}-d", large))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return rows
@@ -437,19 +539,28 @@ def verdicts(rows: list[Row]) -> list[dict[str, object]]:
             }
         )
 
-    service = "service (PostgreSQL)"
     for scenario in ("fit-small", "fit-hot"):
         if scenario in reference:
-            ours, ref = by[(scenario, service)], reference[scenario]
+            ours, ref = by[(scenario, SERVICE)], reference[scenario]
             check(f"{scenario} req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.8, True)  # type: ignore[operator]
             check(f"{scenario} p99 vs reference", ours.p99_ms / ref.p99_ms, 1.5, False)  # type: ignore[operator]
     if "predict" in reference:
-        ours, ref = by[("predict", service)], reference["predict"]
+        ours, ref = by[("predict", SERVICE)], reference["predict"]
         check("predict req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.85, True)  # type: ignore[operator]
+    # CPU per request on one pinned worker: what each request costs, whatever the machine's load.
+    for scenario, limit in ((f"fit-small {PINNED}", 1.25), (f"predict {PINNED}", 1.15)):
+        if scenario in reference:
+            ours, ref = by[(scenario, SERVICE)], reference[scenario]
+            check(
+                f"{scenario} server CPU/req vs reference",
+                (ours.server_cpu_ms_per_request or math.nan) / (ref.server_cpu_ms_per_request or math.nan),
+                limit,
+                False,
+            )
     if ("large body", "msgspec decode alone") in by:
         decode_ms = by[("large body", "msgspec decode alone")].server_ms or 1.0
         for scenario in ("fit-large", "detect-large"):
-            row = by[(scenario, service)]
+            row = by[(scenario, SERVICE)]
             check(f"{scenario} server time vs msgspec decode", (row.server_ms or 0) / decode_ms, 1.5, False)
             check(
                 f"{scenario} RSS growth vs body size",
@@ -458,7 +569,7 @@ def verdicts(rows: list[Row]) -> list[dict[str, object]]:
                 False,
             )
     if ("fit-small", "service (SQLite)") in by:
-        sqlite, postgres = by[("fit-small", "service (SQLite)")], by[("fit-small", service)]
+        sqlite, postgres = by[("fit-small", "service (SQLite)")], by[("fit-small", SERVICE)]
         check("fit-small SQLite vs PostgreSQL", sqlite.requests_per_s / postgres.requests_per_s, 0.5, True)  # type: ignore[operator]
     return checks
 
@@ -468,14 +579,14 @@ def table(rows: list[Row], checks: list[dict[str, object]]) -> str:
         return "" if value is None else f"{value:,.{digits}f}"
 
     lines = [
-        "| scenario | measured | req/s | p50 ms | p99 ms | server ms | to last byte ms | errors "
-        "| peak RSS MB | RSS above idle MB |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| scenario | measured | req/s | p50 ms | p99 ms | server CPU ms/req | server ms | to last byte ms "
+        "| errors | peak RSS MB | RSS above idle MB |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for row in rows:
         lines.append(
             f"| {row.scenario} | {row.target} | {cell(row.requests_per_s, 0)} | {cell(row.p50_ms)} | {cell(row.p99_ms)} "
-            f"| {cell(row.server_ms)} | {cell(row.notes.get('total_ms'))} | {row.errors} "
+            f"| {cell(row.server_cpu_ms_per_request, 3)} | {cell(row.server_ms)} | {cell(row.notes.get('total_ms'))} | {row.errors} "
             f"| {cell(row.peak_rss_mb, 0)} | {cell(row.rss_above_idle_mb, 0)} |"
         )
     lines += ["", "| check | ratio | target | met |", "|---|---:|---|---|"]
@@ -509,8 +620,9 @@ def main() -> None:
     machine = f"{_cpu_model()}, {os.cpu_count()} cores, Linux {platform.release()}, Python {platform.python_version()}"
     printed = table(rows, checks)
     print(
-        f"\n{machine}; {WORKERS} workers per server, {CONNECTIONS} connections, "
-        f"{ROUNDS} alternating rounds of {seconds} s per throughput scenario\n"
+        f"\n{machine}; {WORKERS} workers per server ({PINNED}: one on core {SERVER_CORE}, wrk on core "
+        f"{LOAD_CORE}), {CONNECTIONS} connections, {ROUNDS} alternating rounds of {seconds} s per "
+        "throughput scenario\n"
     )
     print(printed)
     RESULTS.mkdir(parents=True, exist_ok=True)
@@ -522,6 +634,7 @@ def main() -> None:
         "workers": WORKERS,
         "connections": CONNECTIONS,
         "rounds": ROUNDS,
+        "pinned": {"workers": 1, "server_core": SERVER_CORE, "wrk_core": LOAD_CORE},
         "rows": [asdict(row) for row in rows],
         "checks": checks,
         "table": printed,
