@@ -2,7 +2,7 @@
 
 The row is read first and its artifact after it, so a delete committed in between removes the
 file under us: a vanished artifact of a version no longer stored is that version being gone (404,
-or the new latest), not damage.
+or the newest version left), not damage.
 """
 
 import logging
@@ -30,20 +30,22 @@ async def find_row(rows: VersionRows, series_id: SeriesId, version: int | None) 
 async def find_version(
     rows: VersionRows, artifacts: ArtifactReader, series_id: SeriesId, version: int | None
 ) -> tuple[ModelVersion, ModelState]:
-    stored = await find_row(rows, series_id, version)
-    try:
-        return stored, await artifacts.load_model_state(stored.model)
-    except ArtifactUnreadable as error:
-        if await rows.get(series_id, stored.version) is not None:
-            raise unreadable(stored, "model artifact", error) from error
-    stored = await find_row(rows, series_id, version)
-    try:
-        return stored, await artifacts.load_model_state(stored.model)
-    except ArtifactUnreadable as error:
-        raise unreadable(stored, "model artifact", error) from error
+    # Each turn of the loop follows a delete that committed meanwhile: it ends when one is found
+    # whole, is found damaged, or the series or pinned version is gone.
+    while True:
+        stored = await find_row(rows, series_id, version)
+        try:
+            return stored, await artifacts.load_model_state(stored.model)
+        except ArtifactUnreadable as error:
+            await raise_if_still_stored(rows, stored, "model artifact", error)
 
 
-def unreadable(version: ModelVersion, artifact: str, error: ArtifactUnreadable) -> ModelUnreadable:
-    series, number = version.series_id.value, version.version
+async def raise_if_still_stored(
+    rows: VersionRows, stored: ModelVersion, artifact: str, error: ArtifactUnreadable
+) -> None:
+    """`ModelUnreadable` if `stored` still exists, its artifact damaged; return if it was deleted."""
+    if await rows.get(stored.series_id, stored.version) is None:
+        return
+    series, number = stored.series_id.value, stored.version
     logger.error("%s of version %d of %r: %s", artifact, number, series, error)
-    return ModelUnreadable(series, number, f"its {artifact} {error.reason}")
+    raise ModelUnreadable(series, number, f"its {artifact} {error.reason}") from error

@@ -2,13 +2,12 @@
 
 from dataclasses import dataclass
 
-from anomaly.domain.errors import VersionNotFound
 from anomaly.domain.model import ModelState
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifacts import ArtifactReader
 from anomaly.ports.errors import ArtifactUnreadable
 from anomaly.ports.version_rows import VersionRows
-from anomaly.use_cases.find_version import find_version, unreadable
+from anomaly.use_cases.find_version import find_version, raise_if_still_stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,11 +25,12 @@ class GetTrainingData:
 
     async def __call__(self, series_id: str, version: int | None) -> TrainingData:
         series = SeriesId(series_id)
-        stored, state = await find_version(self._rows, self._artifacts, series, version)
-        try:
-            content = await self._artifacts.load(stored.data)
-        except ArtifactUnreadable as error:
-            if await self._rows.get(series, stored.version) is None:
-                raise VersionNotFound(series.value, stored.version) from error
-            raise unreadable(stored, "training data", error) from error
-        return TrainingData(series_id=series.value, version=stored.version, state=state, content=content)
+        # As in find_version: a version deleted while it is read is looked for again.
+        while True:
+            stored, state = await find_version(self._rows, self._artifacts, series, version)
+            try:
+                content = await self._artifacts.load(stored.data)
+            except ArtifactUnreadable as error:
+                await raise_if_still_stored(self._rows, stored, "training data", error)
+                continue
+            return TrainingData(series_id=series.value, version=stored.version, state=state, content=content)
