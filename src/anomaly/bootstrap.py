@@ -17,16 +17,12 @@ from litestar.openapi.plugins import JsonRenderPlugin
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
 from anomaly.adapters.files.change_board import open_change_board
-from anomaly.adapters.http.auth import ApiKeys
-from anomaly.adapters.http.detect_controller import DetectController
 from anomaly.adapters.http.draining import Drain
-from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
-from anomaly.adapters.http.fit_controller import FitController
-from anomaly.adapters.http.health_controller import HealthController
+from anomaly.adapters.http.errors import EXCEPTION_HANDLERS
+from anomaly.adapters.http.hooks.api_keys import ApiKeys
+from anomaly.adapters.http.hooks.before_request import before_request
 from anomaly.adapters.http.latency import Latencies
-from anomaly.adapters.http.plot_controller import PlotController
-from anomaly.adapters.http.request_hooks import before_request
-from anomaly.adapters.http.versions_controller import VersionsController
+from anomaly.adapters.http.routes import ROUTES
 from anomaly.adapters.sql.database_probe import SqlDatabaseProbe
 from anomaly.adapters.sql.engine import create_engine
 from anomaly.adapters.sql.unit_of_work import unit_of_work_factory
@@ -169,13 +165,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
                         await sweeper
 
     return Litestar(
-        route_handlers=[
-            FitController,
-            DetectController,
-            VersionsController,
-            HealthController,
-            PlotController,
-        ],
+        route_handlers=ROUTES,
         dependencies={
             # Cached: a service is built once at start-up, so resolving it again per request is waste.
             **{

@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.http.detect_response import POINTS_PER_SLICE
+from anomaly.adapters.http.responses.detect import POINTS_PER_SLICE
 from anomaly.adapters.http.schemas import DetectResponse
 from anomaly.adapters.memory import InMemoryArtifactStore, InMemoryDatabase
 from anomaly.bootstrap import create_app

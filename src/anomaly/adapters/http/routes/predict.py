@@ -1,21 +1,17 @@
-"""`POST /predict/{series_id}` and `POST /detect/{series_id}`: is this point, or are these points, normal?"""
+"""`POST /predict/{series_id}`: is this point normal?"""
 
 from typing import Any
 
 import msgspec
-from litestar import Controller, Request, Response, post
+from litestar import Controller, Request, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
-from litestar.response import Stream
 
-from anomaly.adapters.http import examples
-from anomaly.adapters.http.batch_body import decode_batch
 from anomaly.adapters.http.body import decode_body
 from anomaly.adapters.http.body_buffer import read_body
-from anomaly.adapters.http.detect_response import detect_response
-from anomaly.adapters.http.json_answer import JsonAnswer
 from anomaly.adapters.http.latency import latencies_of
-from anomaly.adapters.http.openapi import errors, json_body, ok
+from anomaly.adapters.http.openapi import examples
+from anomaly.adapters.http.openapi.operations import errors, json_body, ok
 from anomaly.adapters.http.parameters import (
     DirectionQuery,
     KQuery,
@@ -23,19 +19,14 @@ from anomaly.adapters.http.parameters import (
     VersionQuery,
     optional_version,
 )
-from anomaly.adapters.http.schemas import (
-    DetectResponse,
-    FitRequest,
-    PredictRequest,
-    PredictResponse,
-)
+from anomaly.adapters.http.responses.json_answer import JsonAnswer
+from anomaly.adapters.http.schemas import PredictRequest, PredictResponse
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold
 from anomaly.domain.errors import InvalidInput
-from anomaly.use_cases.detect import Detect
 from anomaly.use_cases.predict import Predict
 
 
-class DetectController(Controller):
+class PredictController(Controller):
     tags = ["detection"]  # noqa: RUF012 (Litestar reads it as a plain attribute)
 
     @post(
@@ -81,38 +72,6 @@ class DetectController(Controller):
         # Encoded here and answered as bare ASGI messages: Litestar's Response machinery (headers,
         # cookies, type encoders) cost more than the whole prediction.
         return JsonAnswer(msgspec.json.encode(answer))
-
-    @post(
-        "/detect/{series_id:str}",
-        status_code=200,
-        operation_class=json_body(FitRequest, examples.DETECT_BODY),
-        responses={200: ok(DetectResponse, examples.DETECT), **errors(400, 404, 413, 422, 500, 503)},
-        summary="Judge a batch of points",
-        description=(
-            "The batch has the shape of a training batch (any number of points, strictly increasing "
-            "timestamps). The answer holds one `anomaly` and one `score` per point, in request order, "
-            "and the number of points flagged."
-        ),
-    )
-    async def detect(
-        self,
-        request: Request[Any, Any, State],
-        series_id: SeriesPath,
-        detect: NamedDependency[Detect],
-        version: VersionQuery = None,
-        k: KQuery = DEFAULT_K,
-        direction: DirectionQuery = Direction.UP,
-    ) -> Response[bytes] | Stream:
-        with latencies_of(request).inference.measure():
-            batch = await decode_batch(await read_body(request))
-            detection = await detect(
-                series_id,
-                optional_version(version),
-                batch.timestamps,
-                batch.values,
-                Threshold(k=k, direction=direction),
-            )
-        return detect_response(series_id, detection)
 
 
 def _timestamp(timestamp: int | float | str) -> int:

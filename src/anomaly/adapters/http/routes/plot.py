@@ -5,7 +5,7 @@ import numpy as np
 from litestar import Controller, MediaType, Response, get
 from litestar.di import NamedDependency
 
-from anomaly.adapters.http.openapi import errors
+from anomaly.adapters.http.openapi.operations import errors
 from anomaly.adapters.http.parameters import (
     DirectionQuery,
     KQuery,
@@ -13,7 +13,7 @@ from anomaly.adapters.http.parameters import (
     VersionQuery,
     optional_version,
 )
-from anomaly.adapters.http.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
+from anomaly.adapters.http.responses.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
 from anomaly.adapters.http.schemas import FitRequest
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold, band
 from anomaly.use_cases.errors import ModelUnreadable

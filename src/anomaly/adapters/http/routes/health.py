@@ -6,11 +6,11 @@ from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
-from anomaly.adapters.http import examples
-from anomaly.adapters.http.auth import PUBLIC
 from anomaly.adapters.http.draining import Drain
+from anomaly.adapters.http.hooks.api_keys import PUBLIC
 from anomaly.adapters.http.latency import LatencyWindow, latencies_of
-from anomaly.adapters.http.openapi import errors, ok
+from anomaly.adapters.http.openapi import examples
+from anomaly.adapters.http.openapi.operations import errors, ok
 from anomaly.adapters.http.schemas import HealthcheckResponse, Latency, ProbeResponse
 from anomaly.ports.errors import DatabaseUnavailable
 from anomaly.use_cases.service_status import ServiceStatus

@@ -2,21 +2,21 @@
 
 from typing import Annotated, Any
 
-import msgspec
-from litestar import Controller, MediaType, Request, Response, post
+from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
-from anomaly.adapters.http import examples
-from anomaly.adapters.http.auth import caller_of
 from anomaly.adapters.http.batch_body import read_batch
 from anomaly.adapters.http.body_buffer import read_body
+from anomaly.adapters.http.hooks.api_keys import caller_of
 from anomaly.adapters.http.latency import latencies_of
-from anomaly.adapters.http.openapi import errors, json_body, ok
+from anomaly.adapters.http.openapi import examples
+from anomaly.adapters.http.openapi.operations import errors, json_body, ok
 from anomaly.adapters.http.parameters import SeriesPath
+from anomaly.adapters.http.responses.fit import fit_response, render_fit
 from anomaly.adapters.http.schemas import FitRequest, FitResponse
 from anomaly.domain.idempotency import HEADER, fingerprint, parse_key
-from anomaly.use_cases.fit_model import FitCommand, FitModel, FitResult, SentBatch
+from anomaly.use_cases.fit_model import FitCommand, FitModel, SentBatch
 from anomaly.use_cases.idempotent_fit import IdempotentFit
 
 
@@ -60,16 +60,15 @@ class FitController(Controller):
             body = await read_body(request)
             sent = SentBatch(series_id=series_id, sent=body, read=lambda: _command(series_id, body))
             if idempotency_key is None:
-                return _json(200, _render(await fit_model(sent)))
+                return fit_response(200, render_fit(await fit_model(sent)))
             stored = await idempotent_fit(
                 caller_of(request),
                 parse_key(idempotency_key),
                 fingerprint(b"POST /fit/", series_id.encode(), body),
                 sent,
-                _render,
+                render_fit,
             )
-            headers = {"Idempotent-Replayed": "true"} if stored.replayed else None
-            return _json(stored.status, stored.body, headers)
+            return fit_response(stored.status, stored.body, replayed=stored.replayed)
 
 
 def _command(series_id: str, body: bytes | bytearray) -> FitCommand:
@@ -80,19 +79,3 @@ def _command(series_id: str, body: bytes | bytearray) -> FitCommand:
         values=batch.values,
         training_data=batch.canonical(),
     )
-
-
-def _render(result: FitResult) -> bytes:
-    return msgspec.json.encode(
-        FitResponse(
-            series_id=result.series_id.value,
-            success=True,
-            message=f"Model trained and stored as version {result.version}.",
-            version=result.version,
-            points_used=result.state.points_used,
-        )
-    )
-
-
-def _json(status: int, body: bytes, headers: dict[str, str] | None = None) -> Response[bytes]:
-    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
