@@ -1,6 +1,6 @@
 """OpenAPI documentation for what the handlers do by hand: bodies they decode, errors they answer.
 
-Handlers decode their JSON bodies themselves (strictly, see body.py), so Litestar cannot see them;
+Handlers decode their JSON bodies themselves (strictly, see requests/), so Litestar cannot see them;
 `json_body` documents them from the same msgspec Structs. Every error answers in `ErrorResponse`;
 `errors` documents each status a handler can return, with an example.
 """

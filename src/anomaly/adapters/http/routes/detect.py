@@ -7,8 +7,6 @@ from litestar.datastructures import State
 from litestar.di import NamedDependency
 from litestar.response import Stream
 
-from anomaly.adapters.http.batch_body import decode_batch
-from anomaly.adapters.http.body_buffer import read_body
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import examples
 from anomaly.adapters.http.openapi.operations import errors, json_body, ok
@@ -19,6 +17,8 @@ from anomaly.adapters.http.parameters import (
     VersionQuery,
     optional_version,
 )
+from anomaly.adapters.http.requests.batch import read_batch_columns
+from anomaly.adapters.http.requests.body import read_body
 from anomaly.adapters.http.responses.detect import detect_response
 from anomaly.adapters.http.schemas import DetectResponse, FitRequest
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold
@@ -50,7 +50,7 @@ class DetectController(Controller):
         direction: DirectionQuery = Direction.UP,
     ) -> Response[bytes] | Stream:
         with latencies_of(request).inference.measure():
-            batch = await decode_batch(await read_body(request))
+            batch = await read_batch_columns(await read_body(request))
             detection = await detect(
                 series_id,
                 optional_version(version),

@@ -6,18 +6,20 @@ from litestar import Controller, Request, Response, post
 from litestar.di import NamedDependency
 from litestar.params import HeaderParameter
 
-from anomaly.adapters.http.batch_body import read_batch
-from anomaly.adapters.http.body_buffer import read_body
 from anomaly.adapters.http.hooks.api_keys import caller_of
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import examples
 from anomaly.adapters.http.openapi.operations import errors, json_body, ok
 from anomaly.adapters.http.parameters import SeriesPath
+from anomaly.adapters.http.requests.batch import JsonBatchReader
+from anomaly.adapters.http.requests.body import read_body
 from anomaly.adapters.http.responses.fit import fit_response, render_fit
 from anomaly.adapters.http.schemas import FitRequest, FitResponse
 from anomaly.domain.idempotency import HEADER, fingerprint, parse_key
 from anomaly.use_cases.fit_model import FitCommand, FitModel, SentBatch
 from anomaly.use_cases.idempotent_fit import IdempotentFit
+
+_BATCHES = JsonBatchReader()
 
 
 class FitController(Controller):
@@ -72,10 +74,12 @@ class FitController(Controller):
 
 
 def _command(series_id: str, body: bytes | bytearray) -> FitCommand:
-    batch = read_batch(body)
+    batch = _BATCHES.read(body)
     return FitCommand(
         series_id=series_id,
         timestamps=batch.timestamps,
         values=batch.values,
-        training_data=batch.canonical(),
+        # The body itself, not a copy, when it may be stored as sent: the use case, which may
+        # have begun writing it, checks that it is still the same object.
+        training_data=body if batch.restated is None else batch.restated,
     )

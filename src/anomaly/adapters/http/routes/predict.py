@@ -7,8 +7,6 @@ from litestar import Controller, Request, post
 from litestar.datastructures import State
 from litestar.di import NamedDependency
 
-from anomaly.adapters.http.body import decode_body
-from anomaly.adapters.http.body_buffer import read_body
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import examples
 from anomaly.adapters.http.openapi.operations import errors, json_body, ok
@@ -19,10 +17,11 @@ from anomaly.adapters.http.parameters import (
     VersionQuery,
     optional_version,
 )
+from anomaly.adapters.http.requests.body import read_body
+from anomaly.adapters.http.requests.point import read_point
 from anomaly.adapters.http.responses.json_answer import JsonAnswer
 from anomaly.adapters.http.schemas import PredictRequest, PredictResponse
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold
-from anomaly.domain.errors import InvalidInput
 from anomaly.use_cases.predict import Predict
 
 
@@ -52,12 +51,12 @@ class PredictController(Controller):
         direction: DirectionQuery = Direction.UP,
     ) -> JsonAnswer:
         with latencies_of(request).inference.measure():
-            payload = await decode_body(await read_body(request), PredictRequest)
+            timestamp, value = await read_point(await read_body(request))
             prediction = await predict(
                 series_id,
                 optional_version(version),
-                _timestamp(payload.timestamp),
-                payload.value,
+                timestamp,
+                value,
                 Threshold(k=k, direction=direction),
             )
         answer = PredictResponse(
@@ -72,13 +71,3 @@ class PredictController(Controller):
         # Encoded here and answered as bare ASGI messages: Litestar's Response machinery (headers,
         # cookies, type encoders) cost more than the whole prediction.
         return JsonAnswer(msgspec.json.encode(answer))
-
-
-def _timestamp(timestamp: int | float | str) -> int:
-    if isinstance(timestamp, float):
-        return int(timestamp)  # whole and in range, as the payload type guarantees
-    if isinstance(timestamp, str):
-        if not (timestamp.isascii() and timestamp.isdigit()):
-            raise InvalidInput("timestamp", f"must be an integer or a string of digits, got {timestamp!r}")
-        return int(timestamp)
-    return timestamp
