@@ -18,7 +18,6 @@ from anomaly.domain.errors import DomainError, InvalidInput
 KEEP_FOR = timedelta(hours=24)
 LEASE = timedelta(seconds=60)
 MAX_KEY_LENGTH = 255
-HEADER = "Idempotency-Key"
 
 
 class IdempotencyKeyInUse(DomainError):
@@ -29,9 +28,10 @@ class IdempotencyKeyReused(DomainError):
     """This key was used for a different request."""
 
 
-def parse_key(text: str) -> str:
+def parse_key(text: str, field: str) -> str:
+    """`text` as a key; `field` names where the client sent it, for the error."""
     if not 1 <= len(text) <= MAX_KEY_LENGTH or not all(" " <= char <= "~" for char in text):
-        raise InvalidInput(HEADER, f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
+        raise InvalidInput(field, f"must be 1 to {MAX_KEY_LENGTH} printable ASCII characters")
     return text
 
 

@@ -15,11 +15,13 @@ from anomaly.adapters.http.requests.batch import JsonBatchReader
 from anomaly.adapters.http.requests.body import read_body
 from anomaly.adapters.http.responses.fit import fit_response, render_fit
 from anomaly.adapters.http.schemas import FitRequest, FitResponse
-from anomaly.domain.idempotency import HEADER, fingerprint, parse_key
+from anomaly.domain.idempotency import fingerprint, parse_key
 from anomaly.use_cases.fit_model import FitCommand, FitModel, SentBatch
 from anomaly.use_cases.idempotent_fit import IdempotentFit
 
 _BATCHES = JsonBatchReader()
+# The header of the IETF httpapi draft, which names one attempt at one request.
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
 
 class FitController(Controller):
@@ -47,7 +49,7 @@ class FitController(Controller):
         idempotency_key: Annotated[
             str | None,
             HeaderParameter(
-                name=HEADER,
+                name=IDEMPOTENCY_KEY_HEADER,
                 description=(
                     "Makes retries safe: a retry with the same key and body gets the first response again "
                     "(header `Idempotent-Replayed: true`) and creates no version. Keys live 24 hours."
@@ -65,7 +67,7 @@ class FitController(Controller):
                 return fit_response(200, render_fit(await fit_model(sent)))
             stored = await idempotent_fit(
                 caller_of(request),
-                parse_key(idempotency_key),
+                parse_key(idempotency_key, IDEMPOTENCY_KEY_HEADER),
                 fingerprint(b"POST /fit/", series_id.encode(), body),
                 sent,
                 render_fit,
