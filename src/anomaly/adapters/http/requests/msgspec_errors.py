@@ -1,12 +1,11 @@
-"""msgspec's errors as the client is told them: the field at fault, the reason, where the JSON breaks.
-
-msgspec reports a failure only as a message (its errors carry no field or offset of their own), so
-the location is read from the message's text, here and nowhere else.
-"""
+"""msgspec's errors as the client is told them: the field at fault, the reason, where the JSON breaks."""
 
 import re
 
 from anomaly.domain.errors import InvalidInput
+
+# msgspec reports a failure only as a message (its errors carry no field or offset of their own), so the
+# location is read from the message's text, here and nowhere else.
 
 # "<reason> - at `$.values[3]`"; a failure of the document itself has no location.
 _LOCATION = re.compile(r" - at `\$\.?(?P<path>[^`]*)`$")
