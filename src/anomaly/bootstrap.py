@@ -2,15 +2,13 @@
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext, suppress
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import timedelta
-from typing import Any
 
 from litestar import Litestar
 from litestar.datastructures import State
-from litestar.di import Provide
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
@@ -19,17 +17,14 @@ from anomaly.adapters.caching.version_rows import CachedVersionRows
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
 from anomaly.adapters.files.series_changes import open_series_changes
-from anomaly.adapters.http.auth import ApiKeys
-from anomaly.adapters.http.batch_body import JsonBatchReader
-from anomaly.adapters.http.detect_controller import DetectController
 from anomaly.adapters.http.draining import Drain
-from anomaly.adapters.http.error_handlers import EXCEPTION_HANDLERS
-from anomaly.adapters.http.fit_controller import FitController
-from anomaly.adapters.http.health_controller import HealthController
+from anomaly.adapters.http.errors import EXCEPTION_HANDLERS
+from anomaly.adapters.http.hooks.api_keys import ApiKeys
+from anomaly.adapters.http.hooks.before_request import before_request
 from anomaly.adapters.http.latency import Latencies
-from anomaly.adapters.http.plot_controller import PlotController
-from anomaly.adapters.http.request_hooks import before_request
-from anomaly.adapters.http.versions_controller import VersionsController
+from anomaly.adapters.http.requests.batch import JsonBatchReader
+from anomaly.adapters.http.routes import ROUTES
+from anomaly.adapters.http.services import Services
 from anomaly.adapters.sql.database import open_database
 from anomaly.adapters.sql.database_probe import SqlDatabaseProbe
 from anomaly.adapters.sql.engine import create_engine
@@ -71,22 +66,6 @@ class Adapters:
     changes: SeriesChanges
     clock: Clock
     probe: DatabaseProbe
-
-
-@dataclass(frozen=True, slots=True)
-class Services:
-    """The use cases, by the names the HTTP handlers ask for them."""
-
-    fit_model: FitModel
-    idempotent_fit: IdempotentFit
-    predict: Predict
-    detect: Detect
-    list_series: ListSeries
-    list_versions: ListVersions
-    get_version: GetVersion
-    delete_versions: DeleteVersions
-    training_data: GetTrainingData
-    service_status: ServiceStatus
 
 
 @asynccontextmanager
@@ -181,20 +160,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
                         await sweeper
 
     return Litestar(
-        route_handlers=[
-            FitController,
-            DetectController,
-            VersionsController,
-            HealthController,
-            PlotController,
-        ],
-        dependencies={
-            # Cached: a service is built once at start-up, so resolving it again per request is waste.
-            **{
-                field.name: Provide(_service(field.name), sync_to_thread=False, use_cache=True)
-                for field in fields(Services)
-            },
-        },
+        route_handlers=ROUTES,
         before_request=before_request,
         state=State({"api_keys": api_keys, "drain": drain, "latencies": Latencies()}),
         exception_handlers=EXCEPTION_HANDLERS,
@@ -209,10 +175,3 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             render_plugins=[JsonRenderPlugin()],
         ),
     )
-
-
-def _service(name: str) -> Callable[[State], Any]:
-    def provide(state: State) -> Any:
-        return getattr(state.services, name)
-
-    return provide

@@ -1,6 +1,6 @@
 """Batch bodies: large ones are read straight into arrays, with the outcome of the strict msgspec path.
 
-`read_batch(body, columns_above=0)` makes any body take the column reader first, so small bodies
+`JsonBatchReader(columns_above=0)` makes any body take the column reader first, so small bodies
 (which hypothesis shrinks well) exercise it; `columns_above=len(body)` forces the msgspec path.
 """
 
@@ -13,9 +13,9 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from anomaly.adapters.http.batch_body import read_batch
-from anomaly.adapters.http.body import MalformedBody
-from anomaly.adapters.http.number_columns import read_columns
+from anomaly.adapters.http.requests.batch import JsonBatchReader
+from anomaly.adapters.http.requests.number_columns import read_columns
+from anomaly.adapters.http.requests.strict_json import MalformedBody
 from anomaly.adapters.http.schemas import WholeTimestampsRequest
 from anomaly.domain.errors import InvalidInput
 from anomaly.domain.time_series import MAX_TIMESTAMP
@@ -26,7 +26,7 @@ Outcome = tuple[object, ...]
 def outcome(body: bytes, columns_above: int) -> Outcome:
     """What a client would get from this body: the arrays and the stored bytes, or the error."""
     try:
-        batch = read_batch(body, columns_above=columns_above)
+        batch = JsonBatchReader(columns_above=columns_above).read(body)
     except InvalidInput as error:
         return ("invalid_input", error.field, error.reason)
     except MalformedBody as error:
@@ -37,7 +37,7 @@ def outcome(body: bytes, columns_above: int) -> Outcome:
         batch.timestamps.tobytes(),
         batch.values.dtype.str,
         batch.values.tobytes(),  # bit for bit: -0.0 and 0.0 differ
-        batch.canonical(),
+        body if batch.restated is None else batch.restated,  # what is stored
     )
 
 
@@ -320,3 +320,28 @@ def test_a_large_body_is_read_across_slices(size: int) -> None:
     assert columns is not None
     assert columns.values.tobytes() == values.tobytes()
     assert_same_as_msgspec(body)
+
+
+# --- What is stored: the body as sent, or the batch restated ---------------------------------------
+
+RESTATED = b'{"timestamps":[1,2,3],"values":[1.0,2.0,3.0]}'
+
+
+@pytest.mark.parametrize(
+    ("body", "restated"),
+    [
+        (b'{"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0]}', None),
+        (b'{"timestamps": [1, 2, 3], "values": [9.0, 9.0, 9.0], "values": [1.0, 2.0, 3.0]}', RESTATED),
+        (b'{"timestamps": [1, 2, 3], "v\\u0061lues": [1.0, 2.0, 3.0]}', RESTATED),
+        (b'{"timestamps": [1.0, 2.0, 3e0], "values": [1.0, 2.0, 3.0]}', RESTATED),
+    ],
+    ids=["plain", "repeated key", "escaped key", "whole float timestamps"],
+)
+def test_a_batch_is_restated_exactly_when_its_body_could_be_read_another_way(
+    body: bytes, restated: bytes | None
+) -> None:
+    for columns_above in (0, len(body)):  # the column reader first, or msgspec alone
+        batch = JsonBatchReader(columns_above=columns_above).read(body)
+        assert batch.restated == restated
+        assert batch.timestamps.tolist() == [1, 2, 3]
+        assert batch.values.tolist() == [1.0, 2.0, 3.0]

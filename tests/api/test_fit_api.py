@@ -205,8 +205,8 @@ async def test_an_ambiguous_body_is_stored_as_what_was_fitted(
     response = await memory_client.post("/fit/cpu", content=body)
     assert response.status_code == 200
     row = memory_database.rows[("cpu", 1)]
-    stored = json.loads(await memory_artifacts.load(row.data))
-    assert stored == {"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0]}
+    # The bytes, not what json.loads makes of them: it too keeps the last key and reads escapes.
+    assert await memory_artifacts.load(row.data) == b'{"timestamps":[1,2,3],"values":[1.0,2.0,3.0]}'
     assert row.state.mean == 2.0
 
 
@@ -218,4 +218,4 @@ async def test_whole_float_timestamps_are_integers_and_are_stored_as_such(
     response = await memory_client.post("/fit/cpu", content=body)
     assert response.status_code == 200
     stored = await memory_artifacts.load(memory_database.rows[("cpu", 1)].data)
-    assert json.loads(stored) == {"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0]}
+    assert stored == b'{"timestamps":[1,2,3],"values":[1.0,2.0,3.0]}'

@@ -9,7 +9,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.http.detect_response import POINTS_PER_SLICE
+from anomaly.adapters.http.responses.detect import POINTS_PER_SLICE
 from anomaly.adapters.http.schemas import DetectResponse
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
 from anomaly.adapters.memory.database import InMemoryDatabase
@@ -129,7 +129,8 @@ async def test_a_large_ambiguous_body_is_stored_as_what_was_fitted(
 
     assert response.status_code == 200, case
     stored = await memory_artifacts.load(memory_database.rows[("cpu", 1)].data)
-    assert json.loads(stored) == {"timestamps": list(range(1, 50_001)), "values": VALUES}
+    # The bytes, not what json.loads makes of them: it too keeps the last key and reads escapes.
+    assert stored == msgspec.json.encode({"timestamps": list(range(1, 50_001)), "values": VALUES})
 
 
 async def test_large_whole_float_timestamps_are_integers_and_are_stored_as_such(

@@ -19,7 +19,7 @@ from anomaly.settings import Settings
 async def test_options_lists_every_method_of_the_path(
     memory_adapters: Adapters, path: str, allowed: str
 ) -> None:
-    settings = Settings(api_keys=(("s3cret", None),))
+    settings = Settings(api_keys=(("options-test-key-0123456789", None),))
     async with AsyncTestClient(app=create_app(settings, adapters=memory_adapters)) as client:
         response = await client.options(path)  # no key: a preflight carries none
     assert response.status_code == 204

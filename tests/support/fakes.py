@@ -54,7 +54,7 @@ class Fakes:
 
     def fit_model(self, limits: BatchLimits = LIMITS) -> FitModel:
         # The JSON reader is the one the service uses: decoding a batch needs nothing outside.
-        from anomaly.adapters.http.batch_body import JsonBatchReader
+        from anomaly.adapters.http.requests.batch import JsonBatchReader
 
         return FitModel(JsonBatchReader(), self.artifacts, self.version_recorder(), self.clock, limits)
 

@@ -1,1 +1,1 @@
-"""The HTTP edge: msgspec payloads, Litestar controllers and the error-to-response table."""
+"""The HTTP edge: routes, request decoding, response writing, hooks, errors and the OpenAPI document."""

@@ -1,10 +1,4 @@
-"""Graceful shutdown: on SIGTERM, first stop looking ready, keep serving a while, then let the server stop.
-
-Load balancers and orchestrators take a moment to notice a readiness change; answering `503` on
-`/health/ready` while still serving for `drain_seconds` lets them move traffic away before the
-server closes its socket. The server's own handler then stops accepting, waits for in-flight
-requests (up to its graceful-shutdown timeout) and runs the app's shutdown.
-"""
+"""Graceful shutdown: on SIGTERM, first stop looking ready, keep serving a while, then let the server stop."""
 
 import asyncio
 import logging
@@ -16,6 +10,10 @@ from typing import Any
 logger = logging.getLogger(__name__)
 
 
+# Load balancers and orchestrators take a moment to notice a readiness change; answering `503` on
+# `/health/ready` while still serving for `drain_seconds` lets them move traffic away before the server
+# closes its socket. The server's own handler then stops accepting, waits for in-flight requests (up to
+# its graceful-shutdown timeout) and runs the app's shutdown.
 class Drain:
     def __init__(self) -> None:
         self.draining = False

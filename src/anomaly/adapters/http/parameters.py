@@ -1,8 +1,4 @@
-"""Path and query parameters shared by the endpoints, declared once with the rules OpenAPI publishes.
-
-Litestar checks these declarations before a handler runs; the domain and the use cases check the
-same rules again, so that they hold whatever the entry point.
-"""
+"""Path and query parameters shared by the endpoints, declared once with the rules OpenAPI publishes."""
 
 from typing import Annotated
 
@@ -14,6 +10,8 @@ from anomaly.domain.series_id import SERIES_ID_PATTERN
 from anomaly.domain.versioning import FIRST_VERSION, MAX_VERSION, parse_version
 from anomaly.use_cases.pagination import MAX_LIMIT, MAX_OFFSET
 
+# Litestar checks these declarations before a handler runs; the domain and the use cases check the same
+# rules again, so that they hold whatever the entry point.
 SERIES_ID_DESCRIPTION = "1 to 128 characters of letters, digits, '.', '_' or '-'; not '.' or '..'."
 VERSION_PATTERN = decimal_range(FIRST_VERSION, MAX_VERSION, prefix="[vV]?")
 

@@ -1,10 +1,8 @@
-"""Regular expressions for decimal strings in a range, so that OpenAPI states the exact rule.
-
-Clients send versions (`7`, `v7`) and timestamps (`"1705000010"`) as strings; the schema says which
-strings the service accepts with a pattern, which has to spell out a numeric range digit by digit.
-"""
+"""Regular expressions for decimal strings in a range, so that OpenAPI states the exact rule."""
 
 
+# Clients send versions (`7`, `v7`) and timestamps (`"1705000010"`) as strings; the schema says which
+# strings the service accepts with a pattern, which has to spell out a numeric range digit by digit.
 def decimal_range(minimum: int, maximum: int, prefix: str = "") -> str:
     """A pattern matching the decimal strings (leading zeros allowed) of `minimum`..`maximum`.
 

@@ -1,16 +1,4 @@
-"""Reads a large batch body's two number arrays straight into numpy arrays, with no Python object per number.
-
-msgspec can only decode a JSON array into a Python list: a million points become two million
-objects (~70 MB) and a second pass to build arrays. simdjson parses an array of numbers into a
-machine buffer. This reader takes only the shape nearly every client sends,
-`{"timestamps": [int, ...], "values": [number, ...]}` (either order, JSON white space anywhere),
-and answers None for anything else: the strict msgspec decoder then reads the body, so it alone
-decides what is an error and what its message says.
-
-simdjson's rules differ from the API's, hence the checks around it: its buffers flatten nested
-arrays and take negative integers as timestamps, and it parses a whole document, not a member of
-one (so each array is parsed in slices wrapped in brackets, which also bounds the memory it takes).
-"""
+"""Reads a large batch body's two number arrays straight into numpy arrays, no Python object per number."""
 
 import re
 from dataclasses import dataclass
@@ -42,6 +30,16 @@ class Columns:
     values: Values
 
 
+# msgspec can only decode a JSON array into a Python list: a million points become two million objects
+# (~70 MB) and a second pass to build arrays. simdjson parses an array of numbers into a machine buffer.
+# This reader takes only the shape nearly every client sends, `{"timestamps": [int, ...], "values":
+# [number, ...]}` (either order, JSON white space anywhere), and answers None for anything else: the
+# strict msgspec decoder then reads the body, so it alone decides what is an error and what its message
+# says.
+#
+# simdjson's rules differ from the API's, hence the checks around it: its buffers flatten nested arrays
+# and take negative integers as timestamps, and it parses a whole document, not a member of one (so each
+# array is parsed in slices wrapped in brackets, which also bounds the memory it takes).
 def read_columns(body: bytes | bytearray, slice_bytes: int = SLICE_BYTES) -> Columns | None:
     """The body's timestamps (int64, as written) and values (float64), or None if the body is not plain.
 

@@ -1,9 +1,4 @@
-"""OpenAPI documentation for what the handlers do by hand: bodies they decode, errors they answer.
-
-Handlers decode their JSON bodies themselves (strictly, see body.py), so Litestar cannot see them;
-`json_body` documents them from the same msgspec Structs. Every error answers in `ErrorResponse`;
-`errors` documents each status a handler can return, with an example.
-"""
+"""OpenAPI documentation for what the handlers do by hand: bodies they decode, errors they answer."""
 
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -15,6 +10,8 @@ from litestar.openapi.spec import Example, OpenAPIMediaType, OpenAPIType, Operat
 
 from anomaly.adapters.http.schemas import ErrorResponse
 
+# Every error answers in `ErrorResponse`; `errors` documents each status a handler can return, with
+# an example.
 _ERROR_EXAMPLES: Mapping[int, tuple[str, str, str, str | None]] = {
     400: ("Not JSON", "malformed_json", "the request body is not valid JSON: ...", "body"),
     404: ("Not found", "series_not_found", "series 'cpu' has no model version", "series_id"),
@@ -63,6 +60,8 @@ def ok(
     )
 
 
+# Handlers decode their JSON bodies themselves (strictly, see requests/), so Litestar cannot see them;
+# `json_body` documents them from the same msgspec Structs.
 def json_body(payload_type: type[msgspec.Struct], example: Mapping[str, Any]) -> type[Operation]:
     """An Operation class whose request body is `payload_type` as JSON, with an example."""
     document = msgspec.json.schema(payload_type)

@@ -1,10 +1,4 @@
-"""The answer to `POST /detect`: a `DetectResponse` document, streamed a slice of points at a time when large.
-
-As one document, a million verdicts and scores are two million Python objects and ~25 MB of JSON at
-once. Written in slices, only one slice's objects and bytes exist at a time; the document is the
-same, byte for byte, as msgspec writes for the whole `DetectResponse`. Everything that can fail
-(validation, the version, the verdicts) is done before the first byte, so the status is always right.
-"""
+"""The answer to `POST /detect`: a `DetectResponse` document, streamed in slices when large."""
 
 from collections.abc import Iterator
 
@@ -22,6 +16,10 @@ POINTS_PER_SLICE = 65_536
 _EMPTY_COLUMNS = b'"anomaly":[],"score":[]}'
 
 
+# As one document, a million verdicts and scores are two million Python objects and ~25 MB of JSON at
+# once. Written in slices, only one slice's objects and bytes exist at a time; the document is the same,
+# byte for byte, as msgspec writes for the whole `DetectResponse`. Everything that can fail (validation,
+# the version, the verdicts) is done before the first byte, so the status is always right.
 def detect_response(series_id: str, detection: Detection) -> Response[bytes] | Stream:
     parts = _encode(series_id, detection)
     if detection.verdicts.anomaly.shape[0] <= POINTS_PER_SLICE:

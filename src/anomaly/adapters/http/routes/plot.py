@@ -1,11 +1,12 @@
 """`GET /plot`: a page that shows what a model version considers normal."""
 
+from typing import Any
+
 import msgspec
 import numpy as np
-from litestar import Controller, MediaType, Response, get
-from litestar.di import NamedDependency
+from litestar import Controller, MediaType, Request, Response, get
 
-from anomaly.adapters.http.openapi import errors
+from anomaly.adapters.http.openapi.operations import errors
 from anomaly.adapters.http.parameters import (
     DirectionQuery,
     KQuery,
@@ -13,11 +14,11 @@ from anomaly.adapters.http.parameters import (
     VersionQuery,
     optional_version,
 )
-from anomaly.adapters.http.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
+from anomaly.adapters.http.responses.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
 from anomaly.adapters.http.schemas import FitRequest
+from anomaly.adapters.http.services import services_of
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold, band
 from anomaly.ports.errors import ModelUnreadable
-from anomaly.use_cases.training_data import GetTrainingData
 
 
 class PlotController(Controller):
@@ -35,14 +36,14 @@ class PlotController(Controller):
     )
     async def plot(
         self,
+        request: Request[Any, Any, Any],
         series_id: SeriesQuery,
-        training_data: NamedDependency[GetTrainingData],
         version: VersionQuery = None,
         k: KQuery = DEFAULT_K,
         direction: DirectionQuery = Direction.UP,
     ) -> Response[str]:
         threshold = Threshold(k=k, direction=direction)
-        data = await training_data(series_id, optional_version(version))
+        data = await services_of(request).training_data(series_id, optional_version(version))
         try:
             batch = msgspec.json.decode(data.content, type=FitRequest)
         except msgspec.MsgspecError as error:

@@ -57,7 +57,7 @@ def _digest(secret: str) -> bytes:
 async def require_api_key(request: Request[Any, Any, Any]) -> None:
     """Identify the caller, refuse strangers, hide series outside the caller's prefix.
 
-    Run before each handler (see request_hooks), not as a Litestar guard, which copies the route
+    Run before each handler (see before_request), not as a Litestar guard, which copies the route
     handler on every call, nor as middleware, which wraps every route in two more ASGI layers.
     """
     request.scope.setdefault("state", {})[CALLER_STATE_KEY] = _caller(request)

@@ -2,24 +2,23 @@
 
 from typing import Annotated, Any
 
-import msgspec
-from litestar import Controller, MediaType, Request, Response, post
-from litestar.di import NamedDependency
+from litestar import Controller, Request, Response, post
 from litestar.params import HeaderParameter
 
-from anomaly.adapters.http import examples
-from anomaly.adapters.http.auth import caller_of
-from anomaly.adapters.http.body_buffer import read_body
+from anomaly.adapters.http.hooks.api_keys import caller_of
 from anomaly.adapters.http.latency import latencies_of
-from anomaly.adapters.http.openapi import errors, json_body, ok
+from anomaly.adapters.http.openapi import examples
+from anomaly.adapters.http.openapi.operations import errors, json_body, ok
 from anomaly.adapters.http.parameters import SeriesPath
+from anomaly.adapters.http.requests.body import read_body
+from anomaly.adapters.http.responses.fit import fit_response, render_fit
 from anomaly.adapters.http.schemas import FitRequest, FitResponse
+from anomaly.adapters.http.services import services_of
 from anomaly.domain.idempotency import fingerprint, parse_key
-from anomaly.domain.model_version import ModelVersion
-from anomaly.use_cases.fit_model import FitCommand, FitModel
-from anomaly.use_cases.idempotent_fit import IdempotentFit
+from anomaly.use_cases.fit_model import FitCommand
 
-HEADER = "Idempotency-Key"
+# The header of the IETF httpapi draft, which names one attempt at one request.
+IDEMPOTENCY_KEY_HEADER = "Idempotency-Key"
 
 
 class FitController(Controller):
@@ -42,12 +41,10 @@ class FitController(Controller):
         self,
         request: Request[Any, Any, Any],
         series_id: SeriesPath,
-        fit_model: NamedDependency[FitModel],
-        idempotent_fit: NamedDependency[IdempotentFit],
         idempotency_key: Annotated[
             str | None,
             HeaderParameter(
-                name=HEADER,
+                name=IDEMPOTENCY_KEY_HEADER,
                 description=(
                     "Makes retries safe: a retry with the same key and body gets the first response again "
                     "(header `Idempotent-Replayed: true`) and creates no version. Keys live 24 hours."
@@ -61,29 +58,12 @@ class FitController(Controller):
             # once valid, are stored unchanged as the training data.
             command = FitCommand(series_id=series_id, batch=await read_body(request))
             if idempotency_key is None:
-                return _json(200, _render(await fit_model(command)))
-            reply = await idempotent_fit(
+                return fit_response(200, render_fit(await services_of(request).fit_model(command)))
+            reply = await services_of(request).idempotent_fit(
                 caller_of(request),
-                parse_key(idempotency_key, HEADER),
+                parse_key(idempotency_key, IDEMPOTENCY_KEY_HEADER),
                 fingerprint(b"POST /fit/", series_id.encode(), command.batch),
                 command,
-                _render,
+                render_fit,
             )
-            headers = {"Idempotent-Replayed": "true"} if reply.replayed else None
-            return _json(200, reply.content, headers)
-
-
-def _render(version: ModelVersion) -> bytes:
-    return msgspec.json.encode(
-        FitResponse(
-            series_id=version.series_id.value,
-            success=True,
-            message=f"Model trained and stored as version {version.version}.",
-            version=version.version,
-            points_used=version.state.points_used,
-        )
-    )
-
-
-def _json(status: int, body: bytes, headers: dict[str, str] | None = None) -> Response[bytes]:
-    return Response(body, status_code=status, media_type=MediaType.JSON, headers=headers)
+            return fit_response(200, reply.content, replayed=reply.replayed)

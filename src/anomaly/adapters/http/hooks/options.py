@@ -1,8 +1,4 @@
-"""Answers OPTIONS with every method of the path.
-
-Litestar 2 builds its automatic OPTIONS answer when a path's first handler is registered, so a path
-served by several handlers (GET and DELETE of one version) advertises only one of them in `Allow`.
-"""
+"""Answers OPTIONS with every method of the path."""
 
 from functools import cache
 from typing import Any
@@ -11,6 +7,8 @@ from litestar import Litestar, Request, Response
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 
+# Litestar 2 builds its automatic OPTIONS answer when a path's first handler is registered, so a path
+# served by several handlers (GET and DELETE of one version) advertises only one of them in `Allow`.
 def answer_options(request: Request[Any, Any, Any]) -> Response[None] | None:
     """The answer to an OPTIONS request, with the path's every method; None for other methods."""
     if request.method != "OPTIONS":

@@ -4,16 +4,15 @@ from typing import Any
 
 from litestar import Controller, Request, Response, get
 from litestar.datastructures import State
-from litestar.di import NamedDependency
 
-from anomaly.adapters.http import examples
-from anomaly.adapters.http.auth import PUBLIC
 from anomaly.adapters.http.draining import Drain
+from anomaly.adapters.http.hooks.api_keys import PUBLIC
 from anomaly.adapters.http.latency import LatencyWindow, latencies_of
-from anomaly.adapters.http.openapi import errors, ok
+from anomaly.adapters.http.openapi import examples
+from anomaly.adapters.http.openapi.operations import errors, ok
 from anomaly.adapters.http.schemas import HealthcheckResponse, Latency, ProbeResponse
+from anomaly.adapters.http.services import services_of
 from anomaly.ports.errors import DatabaseUnavailable
-from anomaly.use_cases.service_status import ServiceStatus
 
 
 class HealthController(Controller):
@@ -45,14 +44,12 @@ class HealthController(Controller):
             ),
         },
     )
-    async def ready(
-        self, request: Request[Any, Any, State], service_status: NamedDependency[ServiceStatus]
-    ) -> Response[ProbeResponse]:
+    async def ready(self, request: Request[Any, Any, State]) -> Response[ProbeResponse]:
         drain: Drain = request.app.state.drain
         if drain.draining:
             return Response(ProbeResponse(status="draining", message="shutting down"), status_code=503)
         try:
-            await service_status.ready()
+            await services_of(request).service_status.ready()
         except DatabaseUnavailable as error:
             return Response(ProbeResponse(status="unavailable", message=str(error)), status_code=503)
         return Response(ProbeResponse(status="ok"))
@@ -63,12 +60,10 @@ class HealthController(Controller):
         description="Distinct series trained, and this process's recent inference and training latencies.",
         responses={200: ok(HealthcheckResponse, examples.HEALTHCHECK), **errors(503)},
     )
-    async def healthcheck(
-        self, request: Request[Any, Any, State], service_status: NamedDependency[ServiceStatus]
-    ) -> HealthcheckResponse:
+    async def healthcheck(self, request: Request[Any, Any, State]) -> HealthcheckResponse:
         latencies = latencies_of(request)
         return HealthcheckResponse(
-            series_trained=await service_status.series_trained(),
+            series_trained=await services_of(request).service_status.series_trained(),
             inference_latency_ms=_latency(latencies.inference),
             training_latency_ms=_latency(latencies.training),
         )

@@ -1,8 +1,4 @@
-"""A self-contained HTML page that draws a version's training data, its mean and its k-sigma band.
-
-The chart is an inline SVG computed here: the page loads nothing (no script, no font, no CDN), so
-it renders the same on a closed network, and its Content-Security-Policy forbids any request.
-"""
+"""A self-contained HTML page that draws a version's training data, its mean and its k-sigma band."""
 
 import html
 from collections.abc import Callable
@@ -15,6 +11,8 @@ import numpy.typing as npt
 from anomaly.domain.detection import Band, Threshold, judge_many
 from anomaly.domain.model import ModelState
 
+# The chart is an inline SVG computed here: the page loads nothing (no script, no font, no CDN), so it
+# renders the same on a closed network, and its Content-Security-Policy forbids any request.
 CONTENT_SECURITY_POLICY = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
 
 WIDTH, HEIGHT = 960, 420

@@ -9,7 +9,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
-from anomaly.adapters.http.body import MalformedBody
+from anomaly.adapters.http.requests.strict_json import MalformedBody
 from anomaly.adapters.http.schemas import ErrorResponse
 from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionNotFound
 from anomaly.domain.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused

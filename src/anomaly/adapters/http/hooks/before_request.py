@@ -4,8 +4,8 @@ from typing import Any
 
 from litestar import Request, Response
 
-from anomaly.adapters.http.auth import require_api_key
-from anomaly.adapters.http.options import answer_options
+from anomaly.adapters.http.hooks.api_keys import require_api_key
+from anomaly.adapters.http.hooks.options import answer_options
 
 
 async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:

@@ -1,0 +1,1 @@
+"""Request bodies: their bytes read, then decoded strictly, one module per kind of body."""
