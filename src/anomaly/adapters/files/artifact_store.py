@@ -37,9 +37,11 @@ class FileArtifactStore:
 
     def stage(self, series_id: SeriesId, training_data: bytes | bytearray) -> FileStagedFit:
         # SeriesId admits no separator and neither '.' nor '..', so the paths stay under the folders.
+        # The two files share a name; their folders and suffixes tell them apart.
+        name = unique_name()
         return FileStagedFit(
-            model_path=self._model_folder / series_id.value / f"{unique_name()}.{MODEL_SUFFIX}",
-            data_path=self._data_folder / series_id.value / f"{unique_name()}.{DATA_SUFFIX}",
+            model_path=self._model_folder / series_id.value / f"{name}.{MODEL_SUFFIX}",
+            data_path=self._data_folder / series_id.value / f"{name}.{DATA_SUFFIX}",
             training_data=training_data,
             delete=self.delete,
         )

@@ -3,7 +3,7 @@
 import errno
 import hashlib
 import os
-import secrets
+import random
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -14,7 +14,7 @@ from anomaly.ports.errors import ArtifactStorageFull, ArtifactStorageUnavailable
 TEMPORARY_PREFIX = ".tmp-"
 
 
-def write_atomically(path: Path, content: bytes | bytearray) -> str:
+def write_atomically(path: Path | str, content: bytes | bytearray) -> str:
     """Write `content` at `path` durably and return its SHA-256; blocking, so run it on a thread.
 
     After this returns, `path` holds `content` and survives a crash; before, readers never see it.
@@ -23,22 +23,29 @@ def write_atomically(path: Path, content: bytes | bytearray) -> str:
     the file is removed again: the caller was never told it exists, so nothing may refer to it.
     Hashing here, on the same thread, keeps a large artifact's checksum off the event loop too.
     """
-    _make_folders(path.parent)
-    temporary = path.with_name(f"{TEMPORARY_PREFIX}{path.name}.{secrets.token_hex(4)}")
+    # Plain strings and os calls: pathlib's objects cost more CPU than the system calls themselves.
+    target = os.fspath(path)
+    folder, name = os.path.split(target)
+    _make_folders(folder)
+    # Names need to be unique, not secret: the random module asks the kernel for nothing.
+    temporary = os.path.join(folder, f"{TEMPORARY_PREFIX}{name}.{random.getrandbits(32):08x}")
     try:
-        with temporary.open("xb") as file:
-            digest = _write_and_hash(file.fileno(), content)
-            os.fsync(file.fileno())
-        temporary.replace(path)
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o666)
+        try:
+            digest = _write_and_hash(descriptor, content)
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)
+        os.replace(temporary, target)
     except BaseException:
         with suppress(FileNotFoundError):
-            temporary.unlink()
+            os.unlink(temporary)
         raise
     try:
-        _fsync_folder(path.parent)
+        _fsync_folder(folder)
     except BaseException:
         with suppress(FileNotFoundError):
-            path.unlink()
+            os.unlink(target)
         raise
     return digest
 
@@ -98,23 +105,24 @@ def storage_errors(path: Path) -> Iterator[None]:
         raise ArtifactStorageUnavailable(f"cannot write {path}: {error.strerror or error}") from error
 
 
-def _make_folders(folder: Path) -> None:
+def _make_folders(folder: str) -> None:
     """Create `folder` and its missing parents, each made durable in the folder that holds it."""
     missing = []
     current = folder
-    while not current.is_dir():
+    while not os.path.isdir(current):
         missing.append(current)
-        if current.parent == current:
+        parent = os.path.dirname(current)
+        if parent == current:
             break
-        current = current.parent
+        current = parent
     if not missing:
         return
-    folder.mkdir(parents=True, exist_ok=True)
+    os.makedirs(folder, exist_ok=True)
     for created in reversed(missing):
-        _fsync_folder(created.parent)
+        _fsync_folder(os.path.dirname(created))
 
 
-def _fsync_folder(folder: Path) -> None:
+def _fsync_folder(folder: str) -> None:
     # A new entry (file or folder) is durable only once the folder holding it is on disk.
     descriptor = os.open(folder, os.O_RDONLY)
     try:

@@ -16,6 +16,7 @@ import contextlib
 import logging
 import mmap
 import os
+import random
 import secrets
 import zlib
 from itertools import count
@@ -49,7 +50,8 @@ class SharedSeriesChanges:
         return int(self._slots[_slot(series_id)])
 
     def mark(self, series_id: SeriesId) -> None:
-        self._slots[_slot(series_id)] = secrets.randbits(64)
+        # Fresh, not secret: the random module makes no system call, where `secrets` makes one.
+        self._slots[_slot(series_id)] = random.getrandbits(64)
 
     def close(self) -> None:
         self._slots.release()
