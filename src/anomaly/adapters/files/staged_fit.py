@@ -3,6 +3,7 @@
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import anyio
@@ -18,6 +19,11 @@ from anomaly.domain.model_version import ArtifactRef
 WRITE_AT_ONCE_FROM = 1 << 20
 
 logger = logging.getLogger(__name__)
+
+# Durable writes spend most of their time waiting for the disk (fsync), not holding the GIL: with
+# the event loop's default pool (six threads on two cores) fits queued for a thread while the CPU
+# idled. These threads only wait for the disk, so there can be many.
+_WRITERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="artifact-writer")
 
 
 class FileStagedFit:
@@ -65,4 +71,4 @@ class FileStagedFit:
                         )
 
     def _write(self, files: list[tuple[Path, bytes | bytearray]]) -> None:
-        self._writes.append(asyncio.get_running_loop().run_in_executor(None, write_files, files))
+        self._writes.append(asyncio.get_running_loop().run_in_executor(_WRITERS, write_files, files))
