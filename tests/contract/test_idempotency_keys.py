@@ -18,7 +18,7 @@ BINARY = b"\x00\xff{}"
 
 
 @pytest.fixture
-def uow_factory(registry: Registry) -> Writes:
+def writes(registry: Registry) -> Writes:
     return registry.writes
 
 
@@ -28,35 +28,35 @@ def make_record(
     return IdempotencyRecord.claim(caller, key, fingerprint(b"POST /fit/", b"cpu", body), now)
 
 
-async def claim_and_commit(uow_factory: Writes, record: IdempotencyRecord) -> IdempotencyRecord | None:
-    async with uow_factory() as uow:
+async def claim_and_commit(writes: Writes, record: IdempotencyRecord) -> IdempotencyRecord | None:
+    async with writes() as uow:
         existing = await uow.idempotency.claim(record)
         await uow.commit()
     return existing
 
 
-async def stored(uow_factory: Writes, key: str = KEY, caller: str = CALLER) -> IdempotencyRecord | None:
+async def stored(writes: Writes, key: str = KEY, caller: str = CALLER) -> IdempotencyRecord | None:
     """What is under (caller, key), read by a claim that is never committed, so it changes nothing."""
-    async with uow_factory() as uow:
+    async with writes() as uow:
         return await uow.idempotency.claim(make_record(key, caller, body=b"probe"))
 
 
-async def held_claim(uow_factory: Writes, key: str) -> IdempotencyRecord:
+async def held_claim(writes: Writes, key: str) -> IdempotencyRecord:
     """The claim stored under `key`, as the request that made it holds it (or a claim never made)."""
-    return await stored(uow_factory, key) or make_record(key=key)
+    return await stored(writes, key) or make_record(key=key)
 
 
-async def complete(uow_factory: Writes, reply: bytes, key: str = KEY) -> bool:
-    claim = await held_claim(uow_factory, key)
-    async with uow_factory() as uow:
+async def complete(writes: Writes, reply: bytes, key: str = KEY) -> bool:
+    claim = await held_claim(writes, key)
+    async with writes() as uow:
         done = await uow.idempotency.complete(claim, reply)
         await uow.commit()
     return done
 
 
-async def release(uow_factory: Writes, key: str = KEY) -> None:
-    claim = await held_claim(uow_factory, key)
-    async with uow_factory() as uow:
+async def release(writes: Writes, key: str = KEY) -> None:
+    claim = await held_claim(writes, key)
+    async with writes() as uow:
         await uow.idempotency.release(claim)
         await uow.commit()
 
@@ -68,11 +68,11 @@ def assert_aware(record: IdempotencyRecord) -> None:
 
 
 async def test_a_free_key_is_claimed_and_the_next_claim_gets_the_record_back(
-    uow_factory: Writes,
+    writes: Writes,
 ) -> None:
     record = make_record()
-    assert await claim_and_commit(uow_factory, record) is None
-    again = await claim_and_commit(uow_factory, make_record(body=b"another body", now=NOW + LEASE))
+    assert await claim_and_commit(writes, record) is None
+    again = await claim_and_commit(writes, make_record(body=b"another body", now=NOW + LEASE))
     assert again == record
     assert again is not None
     assert again.reply is None
@@ -81,7 +81,7 @@ async def test_a_free_key_is_claimed_and_the_next_claim_gets_the_record_back(
     assert_aware(again)
 
 
-async def test_every_field_round_trips_at_the_limits(uow_factory: Writes) -> None:
+async def test_every_field_round_trips_at_the_limits(writes: Writes) -> None:
     key = "".join(chr(32 + index % 95) for index in range(MAX_KEY_LENGTH))  # every printable ASCII character
     record = IdempotencyRecord(
         caller="c" * 64,
@@ -92,118 +92,118 @@ async def test_every_field_round_trips_at_the_limits(uow_factory: Writes) -> Non
         locked_until=NOW + LEASE,
         reply=bytes(range(256)) * 4096,
     )
-    assert await claim_and_commit(uow_factory, record) is None
-    back = await stored(uow_factory, key, "c" * 64)
+    assert await claim_and_commit(writes, record) is None
+    back = await stored(writes, key, "c" * 64)
     assert back == record
     assert back is not None
     assert_aware(back)
 
 
 async def test_moments_in_another_time_zone_are_kept_as_the_same_instants(
-    uow_factory: Writes,
+    writes: Writes,
 ) -> None:
     tokyo = timezone(timedelta(hours=9))
     record = make_record(now=NOW.astimezone(tokyo))
-    assert await claim_and_commit(uow_factory, record) is None
-    back = await stored(uow_factory)
+    assert await claim_and_commit(writes, record) is None
+    back = await stored(writes)
     assert back is not None
     assert (back.created_at, back.expires_at, back.locked_until) == (NOW, NOW + KEEP_FOR, NOW + LEASE)
     assert_aware(back)
 
 
-async def test_an_uncommitted_claim_leaves_nothing(uow_factory: Writes) -> None:
-    async with uow_factory() as uow:
+async def test_an_uncommitted_claim_leaves_nothing(writes: Writes) -> None:
+    async with writes() as uow:
         assert await uow.idempotency.claim(make_record()) is None
         # left without commit: rolled back
-    assert await stored(uow_factory) is None
-    assert await claim_and_commit(uow_factory, make_record()) is None
+    assert await stored(writes) is None
+    assert await claim_and_commit(writes, make_record()) is None
 
 
-async def test_an_exception_inside_the_unit_of_work_keeps_no_claim(uow_factory: Writes) -> None:
+async def test_an_exception_inside_the_unit_of_work_keeps_no_claim(writes: Writes) -> None:
     async def fail_midway() -> None:
-        async with uow_factory() as uow:
+        async with writes() as uow:
             await uow.idempotency.claim(make_record())
             raise RuntimeError("request failed")
 
     with pytest.raises(RuntimeError):
         await fail_midway()
-    assert await stored(uow_factory) is None
+    assert await stored(writes) is None
 
 
-async def test_complete_keeps_the_reply_bytes(uow_factory: Writes) -> None:
+async def test_complete_keeps_the_reply_bytes(writes: Writes) -> None:
     record = make_record()
-    await claim_and_commit(uow_factory, record)
-    await complete(uow_factory, BINARY)
-    assert await stored(uow_factory) == record.completed(BINARY)
+    await claim_and_commit(writes, record)
+    await complete(writes, BINARY)
+    assert await stored(writes) == record.completed(BINARY)
 
 
-async def test_an_uncommitted_complete_keeps_the_claim_open(uow_factory: Writes) -> None:
+async def test_an_uncommitted_complete_keeps_the_claim_open(writes: Writes) -> None:
     record = make_record()
-    await claim_and_commit(uow_factory, record)
-    async with uow_factory() as uow:
+    await claim_and_commit(writes, record)
+    async with writes() as uow:
         assert await uow.idempotency.complete(record, BINARY)
-    assert await stored(uow_factory) == record
+    assert await stored(writes) == record
 
 
 async def test_complete_sees_a_claim_made_earlier_in_the_same_unit_of_work(
-    uow_factory: Writes,
+    writes: Writes,
 ) -> None:
     record = make_record()
-    async with uow_factory() as uow:
+    async with writes() as uow:
         assert await uow.idempotency.claim(record) is None
         assert await uow.idempotency.complete(record, BINARY)
         await uow.commit()
-    assert await stored(uow_factory) == record.completed(BINARY)
+    assert await stored(writes) == record.completed(BINARY)
 
 
-async def test_release_deletes_an_incomplete_claim(uow_factory: Writes) -> None:
-    await claim_and_commit(uow_factory, make_record())
-    await release(uow_factory)
-    assert await stored(uow_factory) is None
-    assert await claim_and_commit(uow_factory, make_record()) is None
+async def test_release_deletes_an_incomplete_claim(writes: Writes) -> None:
+    await claim_and_commit(writes, make_record())
+    await release(writes)
+    assert await stored(writes) is None
+    assert await claim_and_commit(writes, make_record()) is None
 
 
-async def test_release_keeps_a_completed_record(uow_factory: Writes) -> None:
+async def test_release_keeps_a_completed_record(writes: Writes) -> None:
     record = make_record()
-    await claim_and_commit(uow_factory, record)
-    await complete(uow_factory, BINARY)
-    await release(uow_factory)
-    assert await stored(uow_factory) == record.completed(BINARY)
+    await claim_and_commit(writes, record)
+    await complete(writes, BINARY)
+    await release(writes)
+    assert await stored(writes) == record.completed(BINARY)
 
 
-async def test_release_and_complete_of_an_unknown_key_change_nothing(uow_factory: Writes) -> None:
+async def test_release_and_complete_of_an_unknown_key_change_nothing(writes: Writes) -> None:
     record = make_record()
-    await claim_and_commit(uow_factory, record)
-    await release(uow_factory, key="unknown")
-    await complete(uow_factory, BINARY, key="unknown")
-    assert await stored(uow_factory, key="unknown") is None
-    assert await stored(uow_factory) == record
+    await claim_and_commit(writes, record)
+    await release(writes, key="unknown")
+    await complete(writes, BINARY, key="unknown")
+    assert await stored(writes, key="unknown") is None
+    assert await stored(writes) == record
 
 
-async def test_replace_overwrites_the_record_under_the_key(uow_factory: Writes) -> None:
-    await claim_and_commit(uow_factory, make_record())
-    await complete(uow_factory, BINARY)
+async def test_replace_overwrites_the_record_under_the_key(writes: Writes) -> None:
+    await claim_and_commit(writes, make_record())
+    await complete(writes, BINARY)
     later = make_record(body=b"another body", now=NOW + KEEP_FOR + timedelta(seconds=1))
-    async with uow_factory() as uow:
+    async with writes() as uow:
         existing = await uow.idempotency.claim(later)
         assert existing is not None
         await uow.idempotency.replace(later)
         await uow.commit()
-    back = await stored(uow_factory)
+    back = await stored(writes)
     assert back == later
     assert back is not None
     assert back.reply is None
 
 
-async def test_an_uncommitted_replace_keeps_the_old_record(uow_factory: Writes) -> None:
+async def test_an_uncommitted_replace_keeps_the_old_record(writes: Writes) -> None:
     record = make_record()
-    await claim_and_commit(uow_factory, record)
-    async with uow_factory() as uow:
+    await claim_and_commit(writes, record)
+    async with writes() as uow:
         await uow.idempotency.replace(make_record(body=b"another body", now=NOW + LEASE))
-    assert await stored(uow_factory) == record
+    assert await stored(writes) == record
 
 
-async def test_delete_expired_removes_exactly_the_expired_records(uow_factory: Writes) -> None:
+async def test_delete_expired_removes_exactly_the_expired_records(writes: Writes) -> None:
     now = NOW + KEEP_FOR
     ages = {
         "long-gone": KEEP_FOR + timedelta(days=3),
@@ -213,86 +213,86 @@ async def test_delete_expired_removes_exactly_the_expired_records(uow_factory: W
         "fresh": timedelta(0),
     }
     for key, age in ages.items():
-        await claim_and_commit(uow_factory, make_record(key=key, now=now - age))
-    await claim_and_commit(uow_factory, make_record(key="long-gone", caller=OTHER_CALLER, now=NOW - KEEP_FOR))
-    await complete(uow_factory, BINARY, key="just-gone")
-    async with uow_factory() as uow:
+        await claim_and_commit(writes, make_record(key=key, now=now - age))
+    await claim_and_commit(writes, make_record(key="long-gone", caller=OTHER_CALLER, now=NOW - KEEP_FOR))
+    await complete(writes, BINARY, key="just-gone")
+    async with writes() as uow:
         deleted = await uow.idempotency.delete_expired(now)
         await uow.commit()
     assert deleted == 4
     for key in ("long-gone", "just-gone", "expires-now"):
-        assert await stored(uow_factory, key) is None, key
-    assert await stored(uow_factory, "long-gone", OTHER_CALLER) is None
+        assert await stored(writes, key) is None, key
+    assert await stored(writes, "long-gone", OTHER_CALLER) is None
     for key in ("just-alive", "fresh"):
-        assert await stored(uow_factory, key) == make_record(key=key, now=now - ages[key]), key
-    async with uow_factory() as uow:
+        assert await stored(writes, key) == make_record(key=key, now=now - ages[key]), key
+    async with writes() as uow:
         assert await uow.idempotency.delete_expired(now) == 0
 
 
-async def test_delete_expired_compares_instants_not_wall_clocks(uow_factory: Writes) -> None:
-    await claim_and_commit(uow_factory, make_record(key="gone", now=NOW - KEEP_FOR - timedelta(minutes=1)))
-    await claim_and_commit(uow_factory, make_record(key="alive", now=NOW - KEEP_FOR + timedelta(minutes=1)))
+async def test_delete_expired_compares_instants_not_wall_clocks(writes: Writes) -> None:
+    await claim_and_commit(writes, make_record(key="gone", now=NOW - KEEP_FOR - timedelta(minutes=1)))
+    await claim_and_commit(writes, make_record(key="alive", now=NOW - KEEP_FOR + timedelta(minutes=1)))
     # The same instant as NOW, written with a clock face 9 hours behind.
-    async with uow_factory() as uow:
+    async with writes() as uow:
         deleted = await uow.idempotency.delete_expired(NOW.astimezone(timezone(timedelta(hours=-9))))
         await uow.commit()
     assert deleted == 1
-    assert await stored(uow_factory, "gone") is None
-    assert await stored(uow_factory, "alive") is not None
+    assert await stored(writes, "gone") is None
+    assert await stored(writes, "alive") is not None
 
 
-async def test_an_uncommitted_delete_expired_keeps_the_records(uow_factory: Writes) -> None:
+async def test_an_uncommitted_delete_expired_keeps_the_records(writes: Writes) -> None:
     record = make_record()
-    await claim_and_commit(uow_factory, record)
-    async with uow_factory() as uow:
+    await claim_and_commit(writes, record)
+    async with writes() as uow:
         assert await uow.idempotency.delete_expired(NOW + KEEP_FOR) == 1
-    assert await stored(uow_factory) == record
+    assert await stored(writes) == record
 
 
-async def test_keys_are_scoped_by_caller(uow_factory: Writes) -> None:
+async def test_keys_are_scoped_by_caller(writes: Writes) -> None:
     mine = make_record(caller=CALLER)
     theirs = make_record(caller=OTHER_CALLER, body=b"their body")
-    assert await claim_and_commit(uow_factory, mine) is None
-    assert await claim_and_commit(uow_factory, theirs) is None
-    await complete(uow_factory, BINARY)
-    assert await stored(uow_factory, caller=CALLER) == mine.completed(BINARY)
-    assert await stored(uow_factory, caller=OTHER_CALLER) == theirs
-    async with uow_factory() as uow:
+    assert await claim_and_commit(writes, mine) is None
+    assert await claim_and_commit(writes, theirs) is None
+    await complete(writes, BINARY)
+    assert await stored(writes, caller=CALLER) == mine.completed(BINARY)
+    assert await stored(writes, caller=OTHER_CALLER) == theirs
+    async with writes() as uow:
         await uow.idempotency.release(theirs)
         await uow.commit()
-    assert await stored(uow_factory, caller=OTHER_CALLER) is None
-    assert await stored(uow_factory, caller=CALLER) == mine.completed(BINARY)
-    async with uow_factory() as uow:
+    assert await stored(writes, caller=OTHER_CALLER) is None
+    assert await stored(writes, caller=CALLER) == mine.completed(BINARY)
+    async with writes() as uow:
         await uow.idempotency.replace(replace(theirs, caller=CALLER, fingerprint="0" * 64))
         await uow.commit()
-    assert await stored(uow_factory, caller=OTHER_CALLER) is None
+    assert await stored(writes, caller=OTHER_CALLER) is None
 
 
-async def test_concurrent_claims_of_one_key_have_exactly_one_winner(uow_factory: Writes) -> None:
+async def test_concurrent_claims_of_one_key_have_exactly_one_winner(writes: Writes) -> None:
     claims = [make_record(body=f"body {index}".encode()) for index in range(10)]
-    results = await asyncio.gather(*(claim_and_commit(uow_factory, claim) for claim in claims))
+    results = await asyncio.gather(*(claim_and_commit(writes, claim) for claim in claims))
     winners = [claim for claim, result in zip(claims, results, strict=True) if result is None]
     assert len(winners) == 1
     assert all(result == winners[0] for result in results if result is not None)
-    assert await stored(uow_factory) == winners[0]
+    assert await stored(writes) == winners[0]
 
 
 async def test_a_lapsed_claim_can_neither_complete_nor_release_its_successor(
-    uow_factory: Writes,
+    writes: Writes,
 ) -> None:
     first = make_record()
-    await claim_and_commit(uow_factory, first)
+    await claim_and_commit(writes, first)
     successor = make_record(now=NOW + LEASE + timedelta(seconds=1))
-    async with uow_factory() as uow:
+    async with writes() as uow:
         await uow.idempotency.replace(successor)
         await uow.commit()
-    async with uow_factory() as uow:
+    async with writes() as uow:
         assert not await uow.idempotency.complete(first, BINARY)
         await uow.idempotency.release(first)
         await uow.commit()
-    assert await stored(uow_factory) == successor
-    async with uow_factory() as uow:
+    assert await stored(writes) == successor
+    async with writes() as uow:
         assert await uow.idempotency.complete(successor, BINARY)
         assert not await uow.idempotency.complete(successor, b"twice")
         await uow.commit()
-    assert await stored(uow_factory) == successor.completed(BINARY)
+    assert await stored(writes) == successor.completed(BINARY)

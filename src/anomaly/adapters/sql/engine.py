@@ -18,7 +18,7 @@ def create_engine(url: str, *, pool_size: int, timeout_seconds: float) -> AsyncE
         # A fixed pool: opening a connection per request past it would cost more than waiting.
         pool_size=pool_size,
         max_overflow=0,
-        # Reads run in autocommit mode (see SqlUnitOfWork): nothing to roll back when they end.
+        # Reads run in autocommit mode (see SqlReadUnitOfWork): nothing to roll back when they end.
         skip_autocommit_rollback=True,
         pool_timeout=timeout_seconds,
         # No pre-ping: it costs a round trip per checkout. A connection found dead fails its request
