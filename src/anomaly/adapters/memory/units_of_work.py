@@ -15,7 +15,7 @@ from anomaly.ports.series_changes import SeriesChanges
 
 class InMemoryReadUnitOfWork:
     def __init__(self, database: InMemoryDatabase) -> None:
-        self._versions = InMemoryVersions(database)
+        self.rows = self.listings = self.references = InMemoryVersions(database)
 
     async def __aenter__(self) -> Self:
         return self
@@ -28,18 +28,6 @@ class InMemoryReadUnitOfWork:
     ) -> None:
         return None
 
-    @property
-    def rows(self) -> InMemoryVersions:
-        return self._versions
-
-    @property
-    def listings(self) -> InMemoryVersions:
-        return self._versions
-
-    @property
-    def references(self) -> InMemoryVersions:
-        return self._versions
-
 
 class InMemoryWriteUnitOfWork:
     """`committed` tells a test whether its changes were applied."""
@@ -48,8 +36,8 @@ class InMemoryWriteUnitOfWork:
         self._database = database
         self._staged = Staged()
         self.changed = ChangedSeries(changes)
-        self._versions = InMemoryVersions(database, self._staged, self.changed)
-        self._keys = InMemoryIdempotencyKeys(database, self._staged, self.changed)
+        self.rows = self.removals = InMemoryVersions(database, self._staged, self.changed)
+        self.idempotency = InMemoryIdempotencyKeys(database, self._staged, self.changed)
         self._holds_lock = False
         self.committed = False
 
@@ -64,20 +52,7 @@ class InMemoryWriteUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        self._staged = Staged()
         self._release()
-
-    @property
-    def rows(self) -> InMemoryVersions:
-        return self._versions
-
-    @property
-    def removals(self) -> InMemoryVersions:
-        return self._versions
-
-    @property
-    def idempotency(self) -> InMemoryIdempotencyKeys:
-        return self._keys
 
     def add_next(self, draft: VersionDraft) -> ModelVersion:
         """Number and stage a version (what the recorder does in the transaction)."""

@@ -1,6 +1,9 @@
 """The metadata database's adapters for one engine, chosen once for its dialect."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
@@ -37,18 +40,21 @@ def open_database(engine: AsyncEngine, changes: SeriesChanges, timeout_seconds: 
     def reads() -> SqlReadUnitOfWork:
         return SqlReadUnitOfWork(autocommit)
 
+    def writes_with(
+        insert: Any, lock_existing_keys: bool, turns: WriterTurns | None
+    ) -> Callable[[], SqlWriteUnitOfWork]:
+        return partial(
+            SqlWriteUnitOfWork,
+            engine,
+            changes,
+            insert=insert,
+            lock_existing_keys=lock_existing_keys,
+            turns=turns,
+            timeout_seconds=timeout_seconds,
+        )
+
     if engine.dialect.name == "postgresql":
-
-        def pg_writes() -> SqlWriteUnitOfWork:
-            return SqlWriteUnitOfWork(
-                engine,
-                changes,
-                insert=postgresql.insert,
-                lock_existing_keys=True,
-                turns=None,
-                timeout_seconds=timeout_seconds,
-            )
-
+        pg_writes = writes_with(postgresql.insert, lock_existing_keys=True, turns=None)
         return SqlDatabase(
             reads=reads,
             writes=pg_writes,
@@ -61,16 +67,7 @@ def open_database(engine: AsyncEngine, changes: SeriesChanges, timeout_seconds: 
     worker = WorkerConnection(engine.url, timeout_seconds)
     event.listen(engine.sync_engine, "engine_disposed", lambda _engine: worker.dispose())
 
-    def sqlite_writes() -> SqlWriteUnitOfWork:
-        return SqlWriteUnitOfWork(
-            engine,
-            changes,
-            insert=sqlite.insert,
-            lock_existing_keys=False,
-            turns=turns,
-            timeout_seconds=timeout_seconds,
-        )
-
+    sqlite_writes = writes_with(sqlite.insert, lock_existing_keys=False, turns=turns)
     return SqlDatabase(
         reads=reads,
         writes=sqlite_writes,

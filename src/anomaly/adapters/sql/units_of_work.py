@@ -29,7 +29,8 @@ class SqlReadUnitOfWork:
     async def __aenter__(self) -> Self:
         with database_errors("connecting"):
             self._connection = await self._engine.connect()
-        self._versions = SqlVersions(self._connection)
+        # One object plays every role a read unit of work offers.
+        self.rows = self.listings = self.references = SqlVersions(self._connection)
         return self
 
     async def __aexit__(
@@ -40,18 +41,6 @@ class SqlReadUnitOfWork:
     ) -> None:
         assert self._connection is not None
         await self._connection.close()
-
-    @property
-    def rows(self) -> SqlVersions:
-        return self._versions
-
-    @property
-    def listings(self) -> SqlVersions:
-        return self._versions
-
-    @property
-    def references(self) -> SqlVersions:
-        return self._versions
 
 
 class SqlWriteUnitOfWork:
@@ -88,8 +77,8 @@ class SqlWriteUnitOfWork:
         except BaseException:
             await self._end()
             raise
-        self._versions = SqlVersions(self._connection, self.changed)
-        self._keys = SqlIdempotencyKeys(
+        self.rows = self.removals = SqlVersions(self._connection, self.changed)
+        self.idempotency = SqlIdempotencyKeys(
             self._connection, self.changed, self._insert, lock_existing=self._lock_existing_keys
         )
         return self
@@ -118,18 +107,6 @@ class SqlWriteUnitOfWork:
         """For this package's own statements in the transaction (see recording)."""
         assert self._connection is not None
         return self._connection
-
-    @property
-    def rows(self) -> SqlVersions:
-        return self._versions
-
-    @property
-    def removals(self) -> SqlVersions:
-        return self._versions
-
-    @property
-    def idempotency(self) -> SqlIdempotencyKeys:
-        return self._keys
 
     async def commit(self) -> None:
         self.changed.check_open()
