@@ -31,14 +31,14 @@ run: migrate ## Start the service on http://$(HOST):$(PORT) (embedded SQLite unl
 	$(BIN)/anomaly serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 lint: $(STAMP) ## ruff, mypy --strict and the import-linter contracts
-	$(BIN)/ruff check src tests migrations bench
-	$(BIN)/ruff format --check src tests migrations bench
-	$(BIN)/mypy --strict src tests bench
+	$(BIN)/ruff check src tests migrations bench evaluate
+	$(BIN)/ruff format --check src tests migrations bench evaluate
+	$(BIN)/mypy --strict src tests bench evaluate
 	$(BIN)/lint-imports
 
 format: $(STAMP) ## Format and autofix the code
-	$(BIN)/ruff format src tests migrations bench
-	$(BIN)/ruff check --fix src tests migrations bench
+	$(BIN)/ruff format src tests migrations bench evaluate
+	$(BIN)/ruff check --fix src tests migrations bench evaluate
 
 test: lint ## Lint, then run every test (PostgreSQL at ANOMALY_TEST_DATABASE_URL or 127.0.0.1:5432)
 	$(BIN)/pytest

@@ -8,6 +8,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from evaluate.nab.corpus import (
     Corpus,
     Floats,
@@ -22,8 +25,6 @@ from evaluate.nab.published import load_published_scores, load_published_thresho
 from evaluate.nab.rules import row_layout
 from evaluate.nab.scoring import evaluate_detector, pool_rows, score_detector, score_file
 from evaluate.nab.thresholds import sweep
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 PUBLISHED_DETECTORS = ("windowedGaussian", "numenta")
 PROFILES = {"standard", "reward_low_FP_rate", "reward_low_FN_rate"}
