@@ -48,10 +48,12 @@ async def test_an_unwritable_folder_fails_clearly_and_leaves_nothing(tmp_path: P
     blocker = tmp_path / "models"
     blocker.write_text("a file where the model folder should be")
     store = FileArtifactStore(blocker, tmp_path / "data")
-    with pytest.raises(ArtifactStorageUnavailable, match="cannot write"):
-        await store.stage(CPU, b"{}").keep(STATE)
-    assert blocker.read_text() == "a file where the model folder should be"
-    assert files_under(tmp_path / "data") == []  # written first, removed when the model failed
+    for batch in (b"{}", b" " * WRITE_AT_ONCE_FROM):  # written with the model, and written first
+        staged = store.stage(CPU, batch)
+        with pytest.raises(ArtifactStorageUnavailable, match="cannot write"):
+            await staged.keep(STATE)
+        assert blocker.read_text() == "a file where the model folder should be"
+        assert files_under(tmp_path / "data") == []
 
 
 async def test_a_truncated_file_is_refused(tmp_path: Path) -> None:

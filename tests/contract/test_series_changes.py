@@ -16,11 +16,11 @@ from anomaly.adapters.memory.series_changes import InMemorySeriesChanges
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.series_changes import SeriesChanges
 
-CPU, DISK = SeriesId("cpu"), SeriesId("disk")  # in different slots of the shared board
+CPU, DISK = SeriesId("cpu"), SeriesId("disk")  # in different slots of the shared file
 
 
 @pytest.fixture(params=["memory", "shared"])
-def board(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SeriesChanges]:
+def changes(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SeriesChanges]:
     if request.param == "memory":
         yield InMemorySeriesChanges()
         return
@@ -29,20 +29,20 @@ def board(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SeriesChan
     shared.close()
 
 
-def test_a_stamp_holds_until_the_series_is_marked(board: SeriesChanges) -> None:
-    before = board.stamp(CPU)
-    assert board.stamp(CPU) == before
-    board.mark(CPU)
-    after = board.stamp(CPU)
+def test_a_stamp_holds_until_the_series_is_marked(changes: SeriesChanges) -> None:
+    before = changes.stamp(CPU)
+    assert changes.stamp(CPU) == before
+    changes.mark(CPU)
+    after = changes.stamp(CPU)
     assert after != before
-    board.mark(CPU)
-    assert board.stamp(CPU) not in (before, after)
+    changes.mark(CPU)
+    assert changes.stamp(CPU) not in (before, after)
 
 
-def test_marking_one_series_leaves_another_alone(board: SeriesChanges) -> None:
-    disk = board.stamp(DISK)
-    board.mark(CPU)
-    assert board.stamp(DISK) == disk
+def test_marking_one_series_leaves_another_alone(changes: SeriesChanges) -> None:
+    disk = changes.stamp(DISK)
+    changes.mark(CPU)
+    assert changes.stamp(DISK) == disk
 
 
 def test_processes_mapping_the_same_file_see_each_others_marks(tmp_path: Path) -> None:
@@ -84,7 +84,7 @@ def test_the_deepest_mount_above_a_folder_tells_its_filesystem() -> None:
 
 
 def test_a_folder_the_file_cannot_live_in_gets_stamps_that_never_repeat(tmp_path: Path) -> None:
-    (tmp_path / FILE_NAME).write_bytes(b"\0" * 100)  # not a whole board: mapping it could fault
+    (tmp_path / FILE_NAME).write_bytes(b"\0" * 100)  # not a whole changes: mapping it could fault
     stamps = open_series_changes(tmp_path)
     assert isinstance(stamps, UnsharedSeriesChanges)
     assert stamps.stamp(CPU) != stamps.stamp(CPU)
@@ -99,9 +99,9 @@ def test_a_folder_other_hosts_may_share_gets_stamps_that_never_repeat(tmp_path: 
     local = open_series_changes(tmp_path, f"22 1 0:40 / {tmp_path} rw - ext4 /dev/vda1 rw\n")
     try:
         assert isinstance(local, SharedSeriesChanges)
-        board = tmp_path / FILE_NAME
-        assert board.stat().st_size == 65_536 * 8
-        assert board.stat().st_blocks * 512 >= 65_536 * 8  # allocated, not sparse
+        changes = tmp_path / FILE_NAME
+        assert changes.stat().st_size == 65_536 * 8
+        assert changes.stat().st_blocks * 512 >= 65_536 * 8  # allocated, not sparse
         assert [path.name for path in tmp_path.iterdir()] == [FILE_NAME]
     finally:
         local.close()

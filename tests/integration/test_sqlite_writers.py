@@ -1,22 +1,28 @@
 """SQLite admits one writer at a time: writers queue, across processes too, but never past the timeout."""
 
 import asyncio
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
 
 from anomaly.adapters.memory.series_changes import InMemorySeriesChanges
+from anomaly.adapters.sql import statements
 from anomaly.adapters.sql.database import open_database
 from anomaly.adapters.sql.engine import create_engine
+from anomaly.adapters.sql.sqlite.worker_connection import WorkerConnection
 from anomaly.adapters.sql.sqlite.writer_turns import WriterTurns
+from anomaly.adapters.sql.tables import version_row
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.errors import DatabaseUnavailable
+from anomaly.ports.errors import CommitOutcomeUnknown, DatabaseUnavailable
 from tests.support.payloads import batch
 from tests.support.server import running_server
 from tests.support.stored import stored_versions
-from tests.support.versions import make_draft
+from tests.support.versions import make_draft, make_version
 
 
 async def test_a_writer_that_cannot_get_its_turn_gives_up_at_the_timeout(sqlite_url: str) -> None:
@@ -91,3 +97,47 @@ async def test_fits_through_two_server_processes_at_once_all_land_numbered_witho
     assert statuses == [200] * 320
     versions = await stored_versions(sqlite_url, "s0")
     assert sorted(row.version for row in versions) == list(range(1, len(versions) + 1))
+
+
+async def test_a_commit_that_fails_is_of_unknown_outcome(sqlite_url: str) -> None:
+    """SQLite can fail a COMMIT after the transaction reached its log: the fit's files must stay."""
+    worker = WorkerConnection(make_url(sqlite_url), timeout_seconds=5)
+
+    def fails_at_commit(connection: sa.Connection) -> None:
+        # A deferred foreign key is checked at COMMIT: a version of a series with no counter row.
+        connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+        connection.execute(statements.INSERT_VERSION, version_row(make_version("nobody", 1)))
+
+    try:
+        with pytest.raises(CommitOutcomeUnknown):
+            await worker.run(fails_at_commit)
+    finally:
+        worker.dispose()
+
+
+async def test_a_cancelled_recording_is_marked_only_once_its_transaction_has_ended(
+    sqlite_url: str, tmp_path: Path
+) -> None:
+    engine = create_engine(sqlite_url, pool_size=4, timeout_seconds=5)
+    changes = InMemorySeriesChanges()
+    database = open_database(engine, changes, timeout_seconds=5)
+    holder = sqlite3.connect(tmp_path / "anomaly.db", timeout=5, isolation_level=None)
+    try:
+        holder.execute("BEGIN IMMEDIATE")  # another process holds SQLite's write lock
+        recording = asyncio.ensure_future(database.recorder.record(make_draft("cpu")))
+        await asyncio.sleep(0.3)  # the recording's thread now waits for that lock
+        recording.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await recording
+        assert changes.stamp(SeriesId("cpu")) == 0  # its transaction has not ended: not marked yet
+        holder.execute("ROLLBACK")
+        for _ in range(500):  # the thread commits once the lock is free
+            if changes.stamp(SeriesId("cpu")) != 0:
+                break
+            await asyncio.sleep(0.01)
+        assert changes.stamp(SeriesId("cpu")) != 0
+        # The transaction went through after its caller left, and the turn came back with it.
+        assert (await database.recorder.record(make_draft("cpu"))).version == 2
+    finally:
+        holder.close()
+        await engine.dispose()

@@ -28,12 +28,15 @@ def command(series: str = "cpu", body: bytes = BODY) -> FitCommand:
 
 
 class FullDisk(InMemoryArtifactStore):
+    """Stores the model state, then finds no room for the training data."""
+
     def stage(self, series_id: SeriesId, training_data: bytes | bytearray) -> InMemoryStagedFit:
-        class Failing(InMemoryStagedFit):
+        class HalfWritten(InMemoryStagedFit):
             async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
+                await super().keep(state)
                 raise ArtifactStorageFull("no space left to write the training data")
 
-        return Failing(self, series_id, bytes(training_data))
+        return HalfWritten(self, series_id, bytes(training_data))
 
 
 class Unreachable:

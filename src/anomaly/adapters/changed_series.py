@@ -1,8 +1,12 @@
 """What every write unit of work keeps track of, in whatever database: the series it changed, and
 whether it still takes writes."""
 
+import logging
+
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.series_changes import SeriesChanges
+
+logger = logging.getLogger(__name__)
 
 
 class UnitOfWorkClosed(RuntimeError):
@@ -17,8 +21,7 @@ class ChangedSeries:
 
     def changing(self, series_id: SeriesId) -> None:
         """Called before each write; the series is marked once the unit of work commits."""
-        if self._closed:
-            raise UnitOfWorkClosed("this unit of work has committed; open a new one to write again")
+        self.check_open()
         self._changed.add(series_id)
 
     def check_open(self) -> None:
@@ -29,5 +32,14 @@ class ChangedSeries:
         """After a commit, applied or failed: a failed commit may have been applied all the same."""
         self._closed = True
         for series_id in self._changed:
-            self._changes.mark(series_id)
+            mark_quietly(self._changes, series_id)
         self._changed.clear()
+
+
+def mark_quietly(changes: SeriesChanges, series_id: SeriesId) -> None:
+    """Mark a series; a failure is logged, never raised over the outcome of the write it follows.
+    (Rows are read again within a second anyway, marked or not.)"""
+    try:
+        changes.mark(series_id)
+    except Exception:
+        logger.warning("could not mark series %r as changed", series_id.value, exc_info=True)

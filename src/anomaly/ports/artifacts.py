@@ -13,8 +13,9 @@ from anomaly.domain.series_id import SeriesId
 
 class StagedFit(Protocol):
     """The artifacts of one fit on their way to storage: the training data is known first (and the
-    store may start writing it at once), the model state once fitted. After `stage`, exactly one
-    `discard` or one `keep` is called; `discard` may also follow a `keep`."""
+    store may start writing it at once), the model state once fitted. After `stage`, `keep` is
+    called at most once; `discard` may be called at any time after, any number of times, and
+    removes whatever was written, kept or not."""
 
     async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
         """Store `state` beside the training data; once both are complete and durable, return where

@@ -13,8 +13,9 @@ from anomaly.ports.errors import CommitOutcomeUnknown
 from anomaly.ports.version_recorder import Receipt, VersionRecorder
 from anomaly.use_cases.offload import run_cpu_bound
 
-# Serialised batches of this many bytes hold about this many points or more (see offload).
-BYTES_PER_POINT = 20
+# A point takes at least this many bytes of a serialised batch, so a batch's size in bytes bounds
+# how many points it holds, which decides whether it is read and fitted on a worker thread.
+FEWEST_BYTES_PER_POINT = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,7 +54,7 @@ class FitModel:
         artifacts = self._artifacts.stage(series_id, command.batch)
         try:
             batch, state = await run_cpu_bound(
-                len(command.batch) // BYTES_PER_POINT, lambda: self._read_and_fit(command.batch)
+                len(command.batch) // FEWEST_BYTES_PER_POINT, lambda: self._read_and_fit(command.batch)
             )
             if batch.restated is not None:
                 await artifacts.discard()

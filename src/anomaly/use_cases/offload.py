@@ -15,8 +15,3 @@ async def run_cpu_bound(size: int, function: Callable[[], T]) -> T:
     if size < OFFLOAD_THRESHOLD:
         return function()
     return await anyio.to_thread.run_sync(function)
-
-
-async def run_off_loop(function: Callable[[], T]) -> T:
-    """On a worker thread whatever the size: for work known to be large."""
-    return await anyio.to_thread.run_sync(function)

@@ -1,20 +1,28 @@
 """Units of work on one pooled connection: reads in autocommit mode, writes in one transaction."""
 
+import asyncio
 import logging
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from anomaly.adapters.changed_series import ChangedSeries
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.idempotency_keys import SqlIdempotencyKeys
-from anomaly.adapters.sql.sqlite.writer_turns import WriterTurns
 from anomaly.adapters.sql.versions import SqlVersions
 from anomaly.ports.errors import CommitOutcomeUnknown
 from anomaly.ports.series_changes import SeriesChanges
 
 logger = logging.getLogger(__name__)
+
+
+class Turns(Protocol):
+    """Whose turn it is to write, where the database admits one writer (see sqlite.WriterTurns)."""
+
+    async def take(self, timeout_seconds: float) -> None: ...
+
+    def give_back(self) -> None: ...
 
 
 class SqlReadUnitOfWork:
@@ -53,7 +61,7 @@ class SqlWriteUnitOfWork:
         *,
         insert: Any,
         lock_existing_keys: bool,
-        turns: WriterTurns | None,
+        turns: Turns | None,
         timeout_seconds: float,
     ) -> None:
         self._engine = engine
@@ -65,6 +73,7 @@ class SqlWriteUnitOfWork:
         self._holds_turn = False
         self._connection: AsyncConnection | None = None
         self._transaction: AsyncTransaction | None = None
+        self._committing: asyncio.Future[None] | None = None
 
     async def __aenter__(self) -> Self:
         if self._turns is not None:
@@ -89,6 +98,9 @@ class SqlWriteUnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
+        if self._committing is not None and not self._committing.done():
+            # Left while its commit still runs (cancelled): the connection is the commit's until then.
+            await asyncio.wait({self._committing})
         try:
             if self._transaction is not None and self._transaction.is_active:
                 await self._transaction.rollback()
@@ -110,6 +122,14 @@ class SqlWriteUnitOfWork:
 
     async def commit(self) -> None:
         self.changed.check_open()
+        # Shielded: a caller cancelled meanwhile leaves the commit to end on its own (the driver's
+        # thread or the server goes on anyway), and the turn is given back only once it has.
+        self._committing = asyncio.ensure_future(self._commit())
+        # Its outcome is looked at even when no caller is left to hear of it.
+        self._committing.add_done_callback(lambda done: done.cancelled() or done.exception())
+        await asyncio.shield(self._committing)
+
+    async def _commit(self) -> None:
         assert self._transaction is not None
         try:
             await self._transaction.commit()

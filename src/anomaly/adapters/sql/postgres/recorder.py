@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from anomaly.adapters.changed_series import mark_quietly
 from anomaly.adapters.sql import statements
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.postgres.compiled import compile_for_asyncpg
@@ -62,8 +63,9 @@ class PostgresRecorder:
                 connection, "recording a version", _RECORD_NEXT, version_row(draft.numbered(0)), writes=True
             )
         finally:
+            # Also when it failed: once sent, it may have been applied. Before the connection goes
+            # back, which can fail or be cancelled in its turn.
+            mark_quietly(self._changes, draft.series_id)
             await connection.close()
-            # Also when it failed: once sent, it may have been applied.
-            self._changes.mark(draft.series_id)
         assert row is not None  # INSERT .. SELECT from a one-row upsert returns that row
         return draft.numbered(int(row["version"]))

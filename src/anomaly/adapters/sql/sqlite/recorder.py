@@ -1,11 +1,13 @@
 """Recording a version on SQLite: the whole transaction in one trip to a worker thread, in this
 process's turn to write."""
 
+import asyncio
 from collections.abc import Callable
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import sqlite
 
+from anomaly.adapters.changed_series import mark_quietly
 from anomaly.adapters.sql import statements
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.recording import record_with_receipt
@@ -40,13 +42,20 @@ class SqliteRecorder:
             async with self._writes() as uow:
                 return await record_with_receipt(uow, ALLOCATE, draft, receipt)
         await self._turns.take(self._timeout)
-        try:
-            with database_errors("recording a version"):
-                return await self._worker.run(lambda connection: _record_now(connection, draft))
-        finally:
+        recording = asyncio.ensure_future(self._worker.run(lambda connection: _record_now(connection, draft)))
+
+        def ended(done: asyncio.Future[ModelVersion]) -> None:
+            # Only once the transaction has ended on its thread, even if the caller was cancelled
+            # sooner: the next writer must not meet it, and a reader must not cache what it replaces.
             self._turns.give_back()
             # Also when it failed: the commit may have been applied all the same.
-            self._changes.mark(draft.series_id)
+            mark_quietly(self._changes, draft.series_id)
+            # Looked at even when no caller is left to hear of it.
+            done.cancelled() or done.exception()
+
+        recording.add_done_callback(ended)
+        with database_errors("recording a version"):
+            return await asyncio.shield(recording)
 
 
 def _record_now(connection: sa.Connection, draft: VersionDraft) -> ModelVersion:

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL
 
 from anomaly.adapters.sql.engine import sqlite_pragmas
+from anomaly.ports.errors import CommitOutcomeUnknown
 
 T = TypeVar("T")
 
@@ -19,7 +20,8 @@ class WorkerConnection:
     a few steps per fit, under load the lock was held several times longer than SQLite needed.
     Here the whole transaction runs in one trip, so the lock is held for SQLite's own work.
 
-    One connection: writers of a process take turns (see WriterTurns), so it is never shared.
+    One connection: writers of a process take turns (see WriterTurns), and a writer keeps its turn
+    until its transaction has ended on the thread, so it is never shared.
     """
 
     def __init__(self, url: URL, timeout_seconds: float) -> None:
@@ -34,12 +36,28 @@ class WorkerConnection:
         event.listen(self._engine, "connect", sqlite_pragmas)
 
     async def run(self, work: Callable[[sa.Connection], T]) -> T:
-        """`work` in a transaction of its own, committed when it returns, rolled back if it raises."""
+        """`work` in a transaction of its own, committed when it returns, rolled back if it raises.
+
+        A failure of the commit itself raises CommitOutcomeUnknown: SQLite can report an I/O
+        error after the transaction reached its log, and replays it when the file is next opened.
+        """
         return await anyio.to_thread.run_sync(self._in_transaction, work)
 
     def _in_transaction(self, work: Callable[[sa.Connection], T]) -> T:
-        with self._engine.begin() as connection:
-            return work(connection)
+        with self._engine.connect() as connection:
+            transaction = connection.begin()
+            try:
+                done = work(connection)
+            except BaseException:
+                transaction.rollback()
+                raise
+            try:
+                transaction.commit()
+            except Exception as error:
+                raise CommitOutcomeUnknown(
+                    f"commit not acknowledged: {type(error).__name__}: {error}"
+                ) from error
+            return done
 
     def dispose(self) -> None:
         self._engine.dispose()
