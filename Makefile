@@ -11,7 +11,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: help install run migrate test lint format bench clean
+.PHONY: help install run migrate test lint format bench evaluate clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -46,6 +46,9 @@ test: lint ## Lint, then run every test (PostgreSQL at ANOMALY_TEST_DATABASE_URL
 bench: $(STAMP) ## Measure the service against a bare-stack reference (installs wrk when missing); BENCH_SECONDS=15
 	command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py
+
+evaluate: $(STAMP) ## Score the service on NAB (NAB_DIR, default ../shared/nab) through its HTTP API
+	$(BIN)/python -m evaluate.run
 
 clean: ## Remove the virtual environment and caches (never ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

@@ -11,6 +11,8 @@ from evaluate.nab.corpus import Floats, Series
 from evaluate.nab.rules import probation_length
 
 DAY = 86_400
+# The service's default MIN_TRAINING_DATA_POINTS: a shorter window keeps the version it has.
+FEWEST_TRAINING_POINTS = 3
 # Each judged point's score in [0, 1], from what /detect answers about it.
 Scorer = Callable[[dict[str, object], int], float]
 Loop = Callable[[httpx.AsyncClient, str, Series], Awaitable[Floats]]
@@ -59,11 +61,15 @@ def strictly_increasing(timestamps: np.ndarray) -> np.ndarray:
     return keep
 
 
-async def fit(client: httpx.AsyncClient, series_id: str, timestamps: np.ndarray, values: Floats) -> None:
+async def fit(client: httpx.AsyncClient, series_id: str, timestamps: np.ndarray, values: Floats) -> bool:
+    """Fit the batch, if it has enough points; whether a version was made."""
     keep = strictly_increasing(timestamps)
+    if keep.sum() < FEWEST_TRAINING_POINTS:
+        return False
     body = {"timestamps": timestamps[keep].tolist(), "values": values[keep].tolist()}
     response = await client.post(f"/fit/{series_id}", json=body)
     response.raise_for_status()
+    return True
 
 
 async def detect(
@@ -96,14 +102,18 @@ async def daily_refit(client: httpx.AsyncClient, series_id: str, series: Series)
     timestamps, values = epoch_seconds(series), series.values
     scores = np.zeros(len(values))
     start = int(probation_length(len(values)))
+    fitted = False
     while start < len(values):
-        day_end = int(np.searchsorted(timestamps, timestamps[start] + DAY, side="left"))
-        day_end = max(day_end, start + 1)
-        week_start = int(np.searchsorted(timestamps, timestamps[start] - 7 * DAY, side="left"))
-        await fit(client, series_id, timestamps[week_start:start], values[week_start:start])
-        scores[start:day_end] = await detect(
-            client, series_id, timestamps[start:day_end], values[start:day_end], distance_in_deviations
-        )
+        # Rows in file order (a few files step back in time): a day is the rows up to 24 h on.
+        day_end = start + 1
+        while day_end < len(values) and timestamps[day_end] < timestamps[start] + DAY:
+            day_end += 1
+        week = (timestamps[:start] >= timestamps[start] - 7 * DAY) & (timestamps[:start] < timestamps[start])
+        fitted = await fit(client, series_id, timestamps[:start][week], values[:start][week]) or fitted
+        if fitted:
+            scores[start:day_end] = await detect(
+                client, series_id, timestamps[start:day_end], values[start:day_end], distance_in_deviations
+            )
         start = day_end
     return scores
 
