@@ -45,6 +45,8 @@ def test_every_setting_is_read_from_its_variable() -> None:
             "MAX_REQUEST_BODY_BYTES": "4096",
             "DATABASE_POOL_SIZE": "3",
             "DATABASE_TIMEOUT_SECONDS": "1.5",
+            "RETAIN_VERSIONS": "10",
+            "RETAIN_DAYS": "7.5",
         }
     )
     assert settings == Settings(
@@ -56,6 +58,8 @@ def test_every_setting_is_read_from_its_variable() -> None:
         max_request_body_bytes=4096,
         database_pool_size=3,
         database_timeout_seconds=1.5,
+        retain_versions=10,
+        retain_days=7.5,
     )
 
 
@@ -79,6 +83,10 @@ def test_the_body_limit_follows_the_point_limit() -> None:
         ("DATABASE_TIMEOUT_SECONDS", "nan"),
         ("DATABASE_TIMEOUT_SECONDS", "inf"),
         ("DATABASE_TIMEOUT_SECONDS", "0"),
+        ("RETAIN_VERSIONS", "0"),
+        ("RETAIN_VERSIONS", "ten"),
+        ("RETAIN_DAYS", "0"),
+        ("RETAIN_DAYS", "-1"),
     ],
 )
 def test_a_bad_value_is_refused_naming_its_variable(name: str, value: str) -> None:

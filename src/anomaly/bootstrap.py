@@ -28,6 +28,7 @@ from anomaly.adapters.http.services import Services
 from anomaly.adapters.sql.database import open_database
 from anomaly.adapters.sql.database_probe import SqlDatabaseProbe
 from anomaly.adapters.sql.engine import create_engine
+from anomaly.domain.retention import Retention
 from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.artifacts import ArtifactStore
 from anomaly.ports.clock import Clock
@@ -121,6 +122,17 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
     )
 
 
+def garbage_collector(settings: Settings, adapters: Adapters) -> CollectGarbage:
+    """The sweep, with the retention the settings ask for (see domain.retention)."""
+    retention = Retention(
+        keep_newest=settings.retain_versions,
+        keep_younger_than=None if settings.retain_days is None else timedelta(days=settings.retain_days),
+    )
+    return CollectGarbage(
+        adapters.reads, adapters.writes, adapters.artifacts, adapters.artifacts, adapters.clock, retention
+    )
+
+
 def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Litestar:
     """Build the service; production passes only settings, tests pass other adapters the same way."""
 
@@ -141,7 +153,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
             app.state.services = build_services(settings, opened)
             sweeper = None
             if settings.gc_interval_seconds > 0:
-                collect = CollectGarbage(opened.reads, opened.writes, opened.artifacts, opened.clock)
+                collect = garbage_collector(settings, opened)
                 grace = timedelta(seconds=settings.gc_grace_seconds)
                 sweeper = asyncio.create_task(
                     collect_periodically(collect, settings.gc_interval_seconds, grace)

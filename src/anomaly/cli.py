@@ -11,10 +11,10 @@ from datetime import timedelta
 import uvicorn
 
 from anomaly.adapters.sql.migrations import upgrade
-from anomaly.bootstrap import production_adapters
+from anomaly.bootstrap import garbage_collector, production_adapters
 from anomaly.ports.errors import StorageError
 from anomaly.settings import Settings, SettingsError
-from anomaly.use_cases.collect_garbage import CollectGarbage, GarbageReport
+from anomaly.use_cases.collect_garbage import GarbageReport
 
 logger = logging.getLogger("anomaly")
 
@@ -91,12 +91,15 @@ def _collect_garbage(settings: Settings, grace: timedelta, dry_run: bool) -> int
         print(f"anomaly: garbage collection failed: {error}", file=sys.stderr)
         return 1
     verb = "would remove" if dry_run else "removed"
+    for version in report.retired:
+        print(f"{verb} version {version.version} of {version.series_id.value!r}, past retention")
     for location in report.orphans:
         print(f"{verb} orphaned artifact {location}")
     for location in report.temporaries:
         print(f"{verb} temporary file {location}")
     print(
-        f"{verb} {len(report.orphans)} orphaned and {len(report.temporaries)} temporary files; "
+        f"{verb} {len(report.retired)} versions past retention, "
+        f"{len(report.orphans)} orphaned and {len(report.temporaries)} temporary files; "
         f"kept {report.kept_young} younger than {grace.total_seconds():g} s; "
         f"{report.expired_keys} expired idempotency keys forgotten"
     )
@@ -105,9 +108,7 @@ def _collect_garbage(settings: Settings, grace: timedelta, dry_run: bool) -> int
 
 async def _collect_once(settings: Settings, grace: timedelta, dry_run: bool) -> GarbageReport:
     async with production_adapters(settings) as adapters:
-        return await CollectGarbage(adapters.reads, adapters.writes, adapters.artifacts, adapters.clock)(
-            grace, dry_run
-        )
+        return await garbage_collector(settings, adapters)(grace, dry_run)
 
 
 def _serve(settings: Settings, host: str, port: int, workers: int, access_log: bool) -> int:

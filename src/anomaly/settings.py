@@ -60,6 +60,9 @@ class Settings:
     # The service sweeps unreferenced artifacts this often (0: never) once they are this old.
     gc_interval_seconds: float = _DEFAULT_GC_SECONDS
     gc_grace_seconds: float = _DEFAULT_GC_SECONDS
+    # The sweep also deletes versions past retention (see domain.retention); None: keep them all.
+    retain_versions: int | None = None
+    retain_days: float | None = None
     # On SIGTERM: answer 503 on /health/ready but keep serving this long, then stop accepting and
     # give in-flight requests up to the grace period to finish.
     shutdown_drain_seconds: float = 0.0
@@ -91,6 +94,8 @@ class Settings:
             ),
             gc_interval_seconds=_read(env, "GC_INTERVAL_SECONDS", float, _DEFAULT_GC_SECONDS, minimum=0.0),
             gc_grace_seconds=_read(env, "GC_GRACE_SECONDS", float, _DEFAULT_GC_SECONDS, minimum=60.0),
+            retain_versions=_read_optional(env, "RETAIN_VERSIONS", int, minimum=1),
+            retain_days=_read_optional(env, "RETAIN_DAYS", float, minimum=0.001),
             shutdown_drain_seconds=_read(env, "SHUTDOWN_DRAIN_SECONDS", float, 0.0, minimum=0.0),
             shutdown_grace_seconds=_read(env, "SHUTDOWN_GRACE_SECONDS", float, 30.0, minimum=0.0),
             api_keys=_api_keys(env.get("ANOMALY_API_KEYS", "")),
@@ -130,6 +135,13 @@ def _read(env: Mapping[str, str], name: str, kind: Callable[[str], T], default: 
     if value < minimum:  # type: ignore[operator]
         raise SettingsError(f"{name}: must be at least {minimum}, got {raw!r}")
     return value
+
+
+def _read_optional(env: Mapping[str, str], name: str, kind: Callable[[str], T], minimum: T) -> T | None:
+    """`_read` for a setting that is off unless set."""
+    if not env.get(name, "").strip():
+        return None
+    return _read(env, name, kind, minimum, minimum)
 
 
 _KEY = re.compile(r"[A-Za-z0-9._~+/=-]{16,256}")

@@ -5,10 +5,13 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from anomaly.adapters.files.artifact_store import FileArtifactStore
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
 from anomaly.adapters.memory.clock import FixedClock
 from anomaly.domain.idempotency import IdempotencyRecord
+from anomaly.domain.retention import Retention
 from anomaly.domain.series_id import SeriesId
 from anomaly.use_cases.collect_garbage import CollectGarbage
 from anomaly.use_cases.fit_model import FitCommand
@@ -23,7 +26,7 @@ def command() -> FitCommand:
 
 
 def collector(fakes: Fakes) -> CollectGarbage:
-    return CollectGarbage(fakes.reads, fakes.writes, fakes.artifacts, fakes.clock)
+    return CollectGarbage(fakes.reads, fakes.writes, fakes.artifacts, fakes.artifacts, fakes.clock)
 
 
 async def test_orphans_older_than_the_grace_period_go_and_referenced_files_stay() -> None:
@@ -102,3 +105,38 @@ async def test_artifacts_are_recognised_by_name_when_their_folder_has_moved(tmp_
     report = await collector(fakes)(GRACE)
     assert report.orphans == []
     assert len(list((tmp_path / "new").rglob("*.json"))) == 2
+
+
+async def test_versions_past_retention_go_with_their_files_and_their_numbers_never_return() -> None:
+    store = InMemoryArtifactStore()
+    fakes = Fakes(artifacts=store)
+    for _ in range(5):
+        await fakes.fit_model()(command())
+    await fakes.fit_model()(FitCommand("disk", command().batch))
+    stamp = fakes.changes.stamp(CPU)
+    collect = CollectGarbage(fakes.reads, fakes.writes, store, store, fakes.clock, Retention(keep_newest=2))
+
+    dry = await collect(GRACE, dry_run=True)
+    assert [(v.series_id.value, v.version) for v in dry.retired] == [("cpu", 3), ("cpu", 2), ("cpu", 1)]
+    assert len(fakes.database.rows) == 6
+
+    report = await collect(GRACE)
+    assert [(v.series_id.value, v.version) for v in report.retired] == [("cpu", 3), ("cpu", 2), ("cpu", 1)]
+    assert sorted(fakes.database.rows) == [("cpu", 4), ("cpu", 5), ("disk", 1)]
+    kept = [ref.location for row in fakes.database.rows.values() for ref in (row.model, row.data)]
+    assert sorted(store.files) == sorted(kept)
+    assert fakes.changes.stamp(CPU) != stamp  # cached lookups see the deletes
+    assert (await fakes.fit_model()(command())).version == 6
+
+
+async def test_retention_walks_every_page_of_series(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("anomaly.use_cases.collect_garbage.SERIES_PAGE", 2)
+    fakes = Fakes()
+    for name in ("a", "b", "c", "d", "e"):
+        for _ in range(2):
+            await fakes.fit_model()(FitCommand(name, command().batch))
+    collect = CollectGarbage(
+        fakes.reads, fakes.writes, fakes.artifacts, fakes.artifacts, fakes.clock, Retention(keep_newest=1)
+    )
+    report = await collect(GRACE)
+    assert sorted(v.series_id.value for v in report.retired) == ["a", "b", "c", "d", "e"]

@@ -1,24 +1,32 @@
-"""Use case: remove what crashes and failed commits leave behind, and forget expired idempotency keys."""
+"""Use case: delete versions past retention, remove what crashes and failed commits leave behind, and
+forget expired idempotency keys."""
 
 import asyncio
 import logging
 import random
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import PurePath
 
-from anomaly.domain.model_version import StoredFile
+from anomaly.domain.model_version import ModelVersion, StoredFile
+from anomaly.domain.retention import Retention
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.artifacts import ArtifactInventory
+from anomaly.ports.artifacts import ArtifactInventory, ArtifactRemover
 from anomaly.ports.clock import Clock
 from anomaly.ports.units_of_work import Reads, Writes
+from anomaly.use_cases.remove_artifacts import remove_artifacts_of
 
 logger = logging.getLogger(__name__)
 
 
+# Series read per page when every series is walked for retention.
+SERIES_PAGE = 1000
+
+
 @dataclass
 class GarbageReport:
+    retired: list[ModelVersion] = field(default_factory=list)  # versions past retention
     orphans: list[str] = field(default_factory=list)  # finished files no version refers to
     temporaries: list[str] = field(default_factory=list)  # unfinished writes
     expired_keys: int = 0
@@ -33,15 +41,26 @@ class CollectGarbage:
     than `grace` between the two: keep `grace` far above the longest fit.
     """
 
-    def __init__(self, reads: Reads, writes: Writes, artifacts: ArtifactInventory, clock: Clock) -> None:
+    def __init__(
+        self,
+        reads: Reads,
+        writes: Writes,
+        artifacts: ArtifactInventory,
+        remover: ArtifactRemover,
+        clock: Clock,
+        retention: Retention | None = None,
+    ) -> None:
         self._reads = reads
         self._writes = writes
         self._artifacts = artifacts
+        self._remover = remover
         self._clock = clock
+        self._retention = retention or Retention()
 
     async def __call__(self, grace: timedelta, dry_run: bool = False) -> GarbageReport:
         now = self._clock.now()
         report = GarbageReport()
+        report.retired = await self._retire(now, dry_run)
         by_series: dict[SeriesId, list[StoredFile]] = defaultdict(list)
         for stored in await self._artifacts.inventory():
             if stored.modified_at > now - grace:
@@ -68,6 +87,38 @@ class CollectGarbage:
             await uow.commit()
         return report
 
+    async def _retire(self, now: datetime, dry_run: bool) -> list[ModelVersion]:
+        """Delete each series' versions past retention, rows first and files after (as DeleteVersions)."""
+        if self._retention.keeps_everything:
+            return []
+        retired: list[ModelVersion] = []
+        for series_id in await self._every_series():
+            async with self._reads() as uow:
+                versions = await uow.listings.list_versions(series_id)
+            expired = self._retention.expired(versions, now)
+            if dry_run or not expired:
+                retired += expired
+                continue
+            async with self._writes() as uow:
+                deleted = [
+                    found
+                    for version in expired
+                    if (found := await uow.removals.delete_version(series_id, version.version)) is not None
+                ]
+                await uow.commit()
+            await remove_artifacts_of(self._remover, deleted)
+            retired += deleted
+        return retired
+
+    async def _every_series(self) -> list[SeriesId]:
+        found: list[SeriesId] = []
+        while True:
+            async with self._reads() as uow:
+                page = await uow.listings.list_series(SERIES_PAGE, offset=len(found))
+            found += [summary.series_id for summary in page]
+            if len(page) < SERIES_PAGE:
+                return found
+
 
 async def collect_periodically(collect: CollectGarbage, interval: float, grace: timedelta) -> None:
     """Sweep every `interval` seconds until cancelled; each process starts at a random point."""
@@ -75,9 +126,11 @@ async def collect_periodically(collect: CollectGarbage, interval: float, grace: 
     while True:
         try:
             report = await collect(grace)
-            if report.orphans or report.temporaries or report.expired_keys:
+            if report.retired or report.orphans or report.temporaries or report.expired_keys:
                 logger.info(
-                    "garbage collected: %d orphaned and %d temporary files, %d expired idempotency keys",
+                    "garbage collected: %d versions past retention, %d orphaned and %d temporary files, "
+                    "%d expired idempotency keys",
+                    len(report.retired),
                     len(report.orphans),
                     len(report.temporaries),
                     report.expired_keys,

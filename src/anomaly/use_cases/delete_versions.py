@@ -5,7 +5,7 @@ from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifacts import ArtifactRemover
 from anomaly.ports.units_of_work import Writes
-from anomaly.use_cases.remove_artifacts import remove_quietly
+from anomaly.use_cases.remove_artifacts import remove_artifacts_of
 
 
 class DeleteVersions:
@@ -29,7 +29,7 @@ class DeleteVersions:
                     raise SeriesNotFound(series.value)
                 raise VersionNotFound(series.value, version)
             await uow.commit()
-        await self._remove_artifacts([deleted])
+        await remove_artifacts_of(self._artifacts, [deleted])
         return [deleted]
 
     async def series(self, series_id: str) -> list[ModelVersion]:
@@ -39,10 +39,5 @@ class DeleteVersions:
             if not deleted:
                 raise SeriesNotFound(series.value)
             await uow.commit()
-        await self._remove_artifacts(deleted)
+        await remove_artifacts_of(self._artifacts, deleted)
         return deleted
-
-    async def _remove_artifacts(self, versions: list[ModelVersion]) -> None:
-        await remove_quietly(
-            self._artifacts, [ref for version in versions for ref in (version.model, version.data)]
-        )

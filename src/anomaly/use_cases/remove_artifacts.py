@@ -4,7 +4,7 @@ import logging
 
 import anyio
 
-from anomaly.domain.model_version import ArtifactRef
+from anomaly.domain.model_version import ArtifactRef, ModelVersion
 from anomaly.ports.artifacts import ArtifactRemover
 
 logger = logging.getLogger(__name__)
@@ -18,3 +18,8 @@ async def remove_quietly(artifacts: ArtifactRemover, refs: list[ArtifactRef]) ->
                 await artifacts.delete(ref)
             except Exception:
                 logger.warning("could not remove artifact %s; the sweep will", ref.location, exc_info=True)
+
+
+async def remove_artifacts_of(artifacts: ArtifactRemover, versions: list[ModelVersion]) -> None:
+    """Both artifacts of each deleted version, quietly (see remove_quietly)."""
+    await remove_quietly(artifacts, [ref for version in versions for ref in (version.model, version.data)])
