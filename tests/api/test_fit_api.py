@@ -71,7 +71,12 @@ BAD_BATCHES: list[tuple[str, Any, str]] = [
         {"timestamps": [1, 2, 9.3e18], "values": [1.0, 2.0, 3.0]},
         "timestamps[2]",
     ),
-    ("string timestamp", {"timestamps": [1, "2", 3], "values": [1.0, 2.0, 3.0]}, "timestamps[1]"),
+    ("word timestamp", {"timestamps": [1, "two", 3], "values": [1.0, 2.0, 3.0]}, "timestamps[1]"),
+    (
+        "date-time out of order",
+        {"timestamps": ["2024-01-11T19:06:40Z", 1, 2], "values": [1.0, 2.0, 3.0]},
+        "timestamps[1]",
+    ),
     ("bool timestamp", {"timestamps": [1, True, 3], "values": [1.0, 2.0, 3.0]}, "timestamps[1]"),
     ("negative timestamp", {"timestamps": [-1, 2, 3], "values": [1.0, 2.0, 3.0]}, "timestamps[0]"),
     ("timestamp past int64", {"timestamps": [1, 2, 2**63], "values": [1.0, 2.0, 3.0]}, "timestamps[2]"),
@@ -219,3 +224,15 @@ async def test_whole_float_timestamps_are_integers_and_are_stored_as_such(
     assert response.status_code == 200
     stored = await memory_artifacts.load(memory_database.rows[("cpu", 1)].data)
     assert stored == b'{"timestamps":[1,2,3],"values":[1.0,2.0,3.0]}'
+
+
+async def test_string_timestamps_are_fitted_and_stored_as_the_integers_they_stand_for(
+    memory_client: Client, memory_artifacts: InMemoryArtifactStore, memory_database: InMemoryDatabase
+) -> None:
+    body = {"timestamps": ["2024-01-11T19:06:40Z", "1705000060", 1705000120], "values": [1.0, 2.0, 3.0]}
+    response = await memory_client.post("/fit/cpu", json=body)
+    assert response.status_code == 200, response.text
+    row = memory_database.rows[("cpu", 1)]
+    assert (row.state.first_timestamp, row.state.last_timestamp) == (1705000000, 1705000120)
+    stored = await memory_artifacts.load(row.data)
+    assert stored == b'{"timestamps":[1705000000,1705000060,1705000120],"values":[1.0,2.0,3.0]}'

@@ -164,7 +164,6 @@ LARGE_BAD_BATCHES: list[tuple[str, bytes, int, str]] = [
     ("negative timestamp", spoiled("timestamps", 0, -1), 422, "timestamps[0]"),
     ("fractional timestamp", spoiled("timestamps", 20_000, 20_000.5), 422, "timestamps[20000]"),
     ("timestamp past int64", spoiled("timestamps", 39_999, 2**63), 422, "timestamps[39999]"),
-    ("repeated timestamp", spoiled("timestamps", 1_000, 1_000), 422, "timestamps[1000]"),
     ("overflowing value", spoiled("values", 5, 1e308).replace(b"1e+308", b"1e999"), 422, "values[5]"),
     ("unknown field", json.dumps({**large_batch(), "valuez": []}).encode(), 422, "valuez"),
     ("lengths differ", json.dumps({**large_batch(), "values": [1.0] * 39_999}).encode(), 422, "values"),
@@ -208,3 +207,16 @@ async def test_a_large_body_over_the_size_limit_is_a_413(memory_adapters: Any) -
     for response in (too_large, detect):
         assert response.status_code == 413
         assert response.json()["error"] == "payload_too_large"
+
+
+async def test_a_large_fit_refuses_a_repeated_timestamp_and_a_detection_judges_it(
+    memory_client: Client,
+) -> None:
+    await memory_client.post("/fit/model", json=TRAINING)
+    body = spoiled("timestamps", 1_000, 1_000)
+    fitted = await memory_client.post("/fit/model", content=body)
+    judged = await memory_client.post("/detect/model", content=body)
+    assert fitted.status_code == 422
+    assert fitted.json()["field"] == "timestamps[1000]"
+    assert judged.status_code == 200
+    assert judged.json()["points"] == 40_000

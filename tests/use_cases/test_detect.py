@@ -59,8 +59,6 @@ async def test_an_empty_batch_is_answered_with_no_verdicts() -> None:
 @pytest.mark.parametrize(
     ("timestamps", "values", "field"),
     [
-        ([1, 3, 3], [1.0, 2.0, 3.0], "timestamps[2]"),
-        ([1, 3, 2], [1.0, 2.0, 3.0], "timestamps[2]"),
         ([1, 2, 3], [1.0, math.nan, 3.0], "values[1]"),
         ([1, 2, 3], [1.0, 2.0], "values"),
         ([1, 2, 3, 4, 5, 6], [1.0] * 6, "values"),  # more than MAX_POINTS

@@ -1,4 +1,5 @@
-"""A validated batch of observations: int64 timestamps, strictly increasing, with finite float64 values."""
+"""A validated batch of observations: int64 timestamps (strictly increasing, where the batch is a
+history) with finite float64 values."""
 
 import math
 from collections.abc import Callable, Iterable, Sequence
@@ -24,10 +25,15 @@ RawValues = Values | Sequence[float]
 
 @dataclass(frozen=True, slots=True)
 class BatchLimits:
-    """How many points one batch may hold."""
+    """How many points one batch may hold, and whether their timestamps must strictly increase.
+
+    A history (a fit) must; points only to be judged may repeat a timestamp or come out of order,
+    as real streams do, since each is judged on its own.
+    """
 
     min_points: int
     max_points: int
+    in_order: bool = True
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -66,7 +72,7 @@ class TimeSeries:
             raise InvalidInput("values", f"has {count} points, at least {limits.min_points} are required")
         if count > limits.max_points:
             raise InvalidInput("values", f"has {count} points, at most {limits.max_points} are accepted")
-        return cls(_parse_timestamps(timestamps), _parse_values(values))
+        return cls(_parse_timestamps(timestamps, limits.in_order), _parse_values(values))
 
 
 def _parse_values(raw: RawValues) -> Values:
@@ -84,7 +90,7 @@ def _parse_values(raw: RawValues) -> Values:
     return array
 
 
-def _parse_timestamps(raw: RawTimestamps) -> Timestamps:
+def _parse_timestamps(raw: RawTimestamps, in_order: bool) -> Timestamps:
     try:
         array = np.asarray(raw, dtype=np.int64)
     except (TypeError, ValueError, OverflowError):
@@ -97,7 +103,7 @@ def _parse_timestamps(raw: RawTimestamps) -> Timestamps:
     if array.shape[0] and (int(array.min()) < 0 or int(array.max()) > MAX_TIMESTAMP):
         index = int(np.argmax((array < 0) | (array > MAX_TIMESTAMP)))
         raise InvalidInput(f"timestamps[{index}]", f"must be between 0 and {MAX_TIMESTAMP}")
-    if array.shape[0] > 1:
+    if in_order and array.shape[0] > 1:
         increasing = array[1:] > array[:-1]
         if not increasing.all():
             index = int(np.argmin(increasing)) + 1

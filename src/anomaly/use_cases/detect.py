@@ -24,8 +24,8 @@ class Detect:
     def __init__(self, rows: VersionRows, artifacts: ArtifactReader, max_points: int) -> None:
         self._rows = rows
         self._artifacts = artifacts
-        # The same rules as a training batch, but any number of points down to none.
-        self._limits = BatchLimits(min_points=0, max_points=max_points)
+        # The rules of a training batch, but any number of points down to none, in any order.
+        self._limits = BatchLimits(min_points=0, max_points=max_points, in_order=False)
 
     async def __call__(
         self,

@@ -5,7 +5,7 @@ from typing import Annotated
 
 import msgspec
 
-from anomaly.adapters.http.patterns import decimal_range
+from anomaly.adapters.http.requests.timestamps import TEXT_DESCRIPTION
 from anomaly.domain.time_series import MAX_TIMESTAMP
 
 Timestamp = Annotated[int, msgspec.Meta(ge=0, le=MAX_TIMESTAMP, description="Integer, e.g. Unix seconds")]
@@ -13,15 +13,13 @@ Timestamp = Annotated[int, msgspec.Meta(ge=0, le=MAX_TIMESTAMP, description="Int
 # range, is the integer it equals. Written as a float, a timestamp must be one float64 holds
 # exactly (up to 2**53); larger ones are integers only, as their last digits would be lost.
 WholeFloat = Annotated[float, msgspec.Meta(ge=0, le=float(2**53), multiple_of=1)]
-DigitsTimestamp = Annotated[
-    str, msgspec.Meta(pattern=decimal_range(0, MAX_TIMESTAMP), description="The same, as a string of digits")
-]
+TextTimestamp = Annotated[str, msgspec.Meta(description=TEXT_DESCRIPTION)]
 
 
 class FitRequest(msgspec.Struct, forbid_unknown_fields=True):
     """A training batch: `timestamps[i]` is when `values[i]` was observed."""
 
-    timestamps: list[Timestamp | WholeFloat]
+    timestamps: list[Timestamp | WholeFloat | TextTimestamp]
     values: list[float]
 
 
@@ -54,9 +52,9 @@ class ErrorResponse(msgspec.Struct):
 
 
 class PredictRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """One observation; the timestamp may also be a string of digits, as some clients send it."""
+    """One observation; the timestamp may also be a string, as some clients send it."""
 
-    timestamp: Timestamp | WholeFloat | DigitsTimestamp
+    timestamp: Timestamp | WholeFloat | TextTimestamp
     value: float
 
 

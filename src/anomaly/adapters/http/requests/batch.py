@@ -8,12 +8,13 @@ import numpy as np
 
 from anomaly.adapters.http.requests.number_columns import Columns, read_columns
 from anomaly.adapters.http.requests.strict_json import DECODE_INLINE_LIMIT, decode_strictly
+from anomaly.adapters.http.requests.timestamps import timestamp_value
 from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, FitRequest, WholeTimestampsRequest
 from anomaly.domain.errors import InvalidInput
 from anomaly.ports.batch_reader import ReadBatch
 
 # How a body was read: by the column reader (plain), by msgspec with integer timestamps (strict),
-# or by msgspec again with timestamps written as 7.0 (lenient).
+# or by msgspec again with timestamps written as 7.0 or as strings (lenient).
 Route = Literal["plain", "strict", "lenient"]
 
 
@@ -50,10 +51,14 @@ class JsonBatchReader:
             payload = decode_strictly(body, WholeTimestampsRequest)
             route: Route = "strict"
         except InvalidInput:
-            # Rare: timestamps written as 7.0. Decoding again with the published type accepts them, or
-            # raises the error that names what is really wrong.
+            # Rarer: timestamps written as 7.0 or as strings. Decoding again with the published type
+            # accepts them, or raises the error that names what is really wrong.
             lenient = decode_strictly(body, FitRequest)
-            payload = WholeTimestampsRequest([int(stamp) for stamp in lenient.timestamps], lenient.values)
+            stamps = [
+                timestamp_value(stamp, f"timestamps[{index}]")
+                for index, stamp in enumerate(lenient.timestamps)
+            ]
+            payload = WholeTimestampsRequest(stamps, lenient.values)
             route = "lenient"
         # The strict types admit only integers from 0 to 2**63 - 1 and floats: both convert exactly.
         columns = Columns(

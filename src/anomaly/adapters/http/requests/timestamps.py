@@ -1,0 +1,53 @@
+"""Timestamps as clients write them: integers, whole floats, strings of digits, RFC 3339 date-times."""
+
+import re
+from datetime import UTC, datetime
+
+from anomaly.domain.errors import InvalidInput
+from anomaly.domain.time_series import MAX_TIMESTAMP
+
+# RFC 3339's date-time (section 5.6), with the space its section 5.6 note allows for the T. An
+# offset is required: a zone-less time means different instants on different clients.
+_DATE_TIME = re.compile(
+    r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d+))?"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})"
+)
+TEXT_DESCRIPTION = (
+    "Or a string: digits (the same integer), or an RFC 3339 date-time with an offset "
+    "(`2024-01-11T19:06:40Z`), read as Unix seconds; it must fall on a whole second, from 1970 on."
+)
+
+
+def timestamp_value(timestamp: int | float | str, field: str) -> int:
+    """The integer a decoded timestamp stands for; `field` names it for the client's error."""
+    if isinstance(timestamp, float):
+        return int(timestamp)  # whole and in range, as the payload type guarantees
+    if isinstance(timestamp, int):
+        return timestamp
+    if timestamp.isascii() and timestamp.isdigit():
+        value = int(timestamp)
+        if value > MAX_TIMESTAMP:
+            raise InvalidInput(field, f"must be between 0 and {MAX_TIMESTAMP}, got {timestamp!r}")
+        return value
+    return _unix_seconds(timestamp, field)
+
+
+def _unix_seconds(text: str, field: str) -> int:
+    found = _DATE_TIME.fullmatch(text)
+    if found is None:
+        raise InvalidInput(
+            field,
+            f"must be an integer, a string of digits or an RFC 3339 date-time with an offset "
+            f"(like 2024-01-11T19:06:40Z), got {text!r}",
+        )
+    if found.group("fraction") and found.group("fraction").strip("0"):
+        raise InvalidInput(field, f"must fall on a whole second (timestamps count seconds), got {text!r}")
+    offset = "+00:00" if found.group("offset") in ("Z", "z") else found.group("offset")
+    try:
+        moment = datetime.fromisoformat(f"{found.group('date')}T{found.group('time')}{offset}")
+    except ValueError as error:
+        raise InvalidInput(field, f"is not a valid date-time ({error}), got {text!r}") from None
+    seconds = int((moment - datetime(1970, 1, 1, tzinfo=UTC)).total_seconds())
+    if seconds < 0:
+        raise InvalidInput(field, f"must be 1970-01-01T00:00:00Z or later, got {text!r}")
+    return seconds
