@@ -5,7 +5,7 @@ from typing import Annotated
 
 import msgspec
 
-from anomaly.adapters.http.requests.timestamps import TEXT_DESCRIPTION
+from anomaly.adapters.http.requests.timestamps import TEXT_DESCRIPTION, TEXT_PATTERN
 from anomaly.domain.time_series import MAX_TIMESTAMP
 
 Timestamp = Annotated[int, msgspec.Meta(ge=0, le=MAX_TIMESTAMP, description="Integer, e.g. Unix seconds")]
@@ -13,7 +13,10 @@ Timestamp = Annotated[int, msgspec.Meta(ge=0, le=MAX_TIMESTAMP, description="Int
 # range, is the integer it equals. Written as a float, a timestamp must be one float64 holds
 # exactly (up to 2**53); larger ones are integers only, as their last digits would be lost.
 WholeFloat = Annotated[float, msgspec.Meta(ge=0, le=float(2**53), multiple_of=1)]
-TextTimestamp = Annotated[str, msgspec.Meta(description=TEXT_DESCRIPTION)]
+# The pattern documents the rule; the service checks it itself, to name the element at fault.
+TextTimestamp = Annotated[
+    str, msgspec.Meta(description=TEXT_DESCRIPTION, extra_json_schema={"pattern": TEXT_PATTERN})
+]
 
 
 class FitRequest(msgspec.Struct, forbid_unknown_fields=True):

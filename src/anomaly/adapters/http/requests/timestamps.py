@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime
 
+from anomaly.adapters.http.patterns import decimal_range
 from anomaly.domain.errors import InvalidInput
 from anomaly.domain.time_series import MAX_TIMESTAMP
 
@@ -11,6 +12,13 @@ from anomaly.domain.time_series import MAX_TIMESTAMP
 _DATE_TIME = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt ](?P<time>\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d+))?"
     r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})"
+)
+# What the OpenAPI document states of a text timestamp; a calendar's rules (February 30) and
+# instants before 1970 in a positive offset are left to the service's own check, with its 422.
+TEXT_PATTERN = (
+    "^(?:" + decimal_range(0, MAX_TIMESTAMP)[1:-1] + "|"
+    r"(?:19[7-9]\d|[2-9]\d{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt ]"
+    r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.0+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d))$"
 )
 TEXT_DESCRIPTION = (
     "Or a string: digits (the same integer), or an RFC 3339 date-time with an offset "
