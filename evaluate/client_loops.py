@@ -1,6 +1,5 @@
 """How a client drives the service over a NAB series: each loop returns one anomaly score per row."""
 
-import itertools
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -42,13 +41,6 @@ def distance_in_deviations(answer: dict[str, object], index: int) -> float:
     return 1.0 if z is None else abs(float(z)) / (1.0 + abs(float(z)))
 
 
-def increasing_runs(timestamps: np.ndarray) -> list[slice]:
-    """The batch cut where a timestamp does not increase: the API takes strictly increasing
-    timestamps per request, so each run is judged on its own, and no point is dropped or made up."""
-    cuts = [0, *(np.flatnonzero(np.diff(timestamps) <= 0) + 1).tolist(), len(timestamps)]
-    return [slice(start, stop) for start, stop in itertools.pairwise(cuts) if stop > start]
-
-
 def strictly_increasing(timestamps: np.ndarray) -> np.ndarray:
     """Rows to train on: a repeated or backward timestamp is left out of a training batch."""
     keep = np.ones(len(timestamps), dtype=bool)
@@ -75,14 +67,12 @@ async def fit(client: httpx.AsyncClient, series_id: str, timestamps: np.ndarray,
 async def detect(
     client: httpx.AsyncClient, series_id: str, timestamps: np.ndarray, values: Floats, scorer: Scorer
 ) -> Floats:
-    scores = np.zeros(len(timestamps))
-    for run in increasing_runs(timestamps):
-        body = {"timestamps": timestamps[run].tolist(), "values": values[run].tolist()}
-        response = await client.post(f"/detect/{series_id}", params={"direction": "both"}, json=body)
-        response.raise_for_status()
-        answer = response.json()
-        scores[run] = [scorer(answer, index) for index in range(run.stop - run.start)]
-    return scores
+    """Every point judged, in one request: /detect takes repeated and out-of-order timestamps."""
+    body = {"timestamps": timestamps.tolist(), "values": values.tolist()}
+    response = await client.post(f"/detect/{series_id}", params={"direction": "both"}, json=body)
+    response.raise_for_status()
+    answer = response.json()
+    return np.array([scorer(answer, index) for index in range(len(timestamps))], dtype=np.float64)
 
 
 async def fit_once_then_detect(client: httpx.AsyncClient, series_id: str, series: Series) -> Floats:
