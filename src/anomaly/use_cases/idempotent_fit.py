@@ -4,8 +4,6 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import anyio
-
 from anomaly.domain.caller import Caller
 from anomaly.domain.idempotency import (
     Decision,
@@ -19,6 +17,7 @@ from anomaly.ports.clock import Clock
 from anomaly.ports.units_of_work import Writes
 from anomaly.ports.version_recorder import Receipt
 from anomaly.use_cases.fit_model import FitCommand, FitModel
+from anomaly.use_cases.to_completion import to_completion
 
 logger = logging.getLogger(__name__)
 
@@ -88,12 +87,12 @@ class IdempotentFit:
     async def _release(self, claim: IdempotencyRecord) -> None:
         # The request failed (or was cancelled) without a reply to keep: free the key for a retry.
         # If its commit went through after all, the record is complete and stays.
-        with anyio.CancelScope(shield=True):
-            try:
-                async with self._writes() as uow:
-                    await uow.idempotency.release(claim)
-                    await uow.commit()
-            except Exception:
-                logger.warning(
-                    "could not release idempotency key of %s; it lapses with its lease", claim.caller
-                )
+        await to_completion(self._release_now(claim))
+
+    async def _release_now(self, claim: IdempotencyRecord) -> None:
+        try:
+            async with self._writes() as uow:
+                await uow.idempotency.release(claim)
+                await uow.commit()
+        except Exception:
+            logger.warning("could not release idempotency key of %s; it lapses with its lease", claim.caller)

@@ -6,8 +6,6 @@ from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import anyio
-
 from anomaly.adapters.files.atomic_write import write_files
 from anomaly.domain.model import ModelState
 from anomaly.domain.model_format import encode_model_state
@@ -24,6 +22,8 @@ logger = logging.getLogger(__name__)
 # the event loop's default pool (six threads on two cores) fits queued for a thread while the CPU
 # idled. These threads only wait for the disk, so there can be many.
 _WRITERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="artifact-writer")
+# Discards under way, referenced until done: the event loop keeps only weak references to tasks.
+_DISCARDING: set[asyncio.Future[None]] = set()
 
 
 class FileStagedFit:
@@ -60,15 +60,22 @@ class FileStagedFit:
 
     async def discard(self) -> None:
         writes, self._writes = self._writes, []
-        with anyio.CancelScope(shield=True):
-            for outcome in await asyncio.gather(*writes, return_exceptions=True):
-                for ref in outcome if isinstance(outcome, list) else []:
-                    try:
-                        await self._delete(ref)
-                    except Exception:
-                        logger.warning(
-                            "could not remove artifact %s; the sweep will", ref.location, exc_info=True
-                        )
+        # Runs to its end even if the caller is cancelled again meanwhile (a server's shutdown
+        # cancels natively, which an anyio shielded scope would not hold off).
+        removal = asyncio.ensure_future(self._remove_when_written(writes))
+        _DISCARDING.add(removal)
+        removal.add_done_callback(_DISCARDING.discard)
+        await asyncio.shield(removal)
+
+    async def _remove_when_written(self, writes: list[asyncio.Future[list[ArtifactRef]]]) -> None:
+        for outcome in await asyncio.gather(*writes, return_exceptions=True):
+            for ref in outcome if isinstance(outcome, list) else []:
+                try:
+                    await self._delete(ref)
+                except Exception:
+                    logger.warning(
+                        "could not remove artifact %s; the sweep will", ref.location, exc_info=True
+                    )
 
     def _write(self, files: list[tuple[Path, bytes | bytearray]]) -> None:
         self._writes.append(asyncio.get_running_loop().run_in_executor(_WRITERS, write_files, files))
