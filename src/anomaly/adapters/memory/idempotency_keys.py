@@ -40,7 +40,9 @@ class InMemoryIdempotencyKeys:
 
     async def delete_expired(self, now: datetime) -> int:
         self._changed.check_open()
-        expired = [key for key, record in self._database.idempotency.items() if record.expires_at <= now]
+        # As in SQL, the unit of work's own writes count: its view is the database with them on top.
+        view = {**self._database.idempotency, **self._staged.idempotency}
+        expired = [key for key, record in view.items() if record is not None and record.expires_at <= now]
         for key in expired:
             self._staged.idempotency[key] = None
         return len(expired)
