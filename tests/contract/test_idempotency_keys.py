@@ -296,3 +296,11 @@ async def test_a_lapsed_claim_can_neither_complete_nor_release_its_successor(
         assert not await uow.idempotency.complete(successor, b"twice")
         await uow.commit()
     assert await stored(writes) == successor.completed(BINARY)
+
+
+async def test_delete_expired_sees_a_claim_made_earlier_in_the_same_unit_of_work(writes: Writes) -> None:
+    async with writes() as uow:
+        await uow.idempotency.claim(make_record(now=NOW - KEEP_FOR * 2))
+        assert await uow.idempotency.delete_expired(NOW) == 1
+        await uow.commit()
+    assert await stored(writes) is None
