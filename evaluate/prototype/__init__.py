@@ -1,1 +1,1 @@
-"""A reference detector, run offline beside `make evaluate`, that the service's model kinds must reproduce."""
+"""A reference detector, scored offline by `make evaluate`, that the service's model kinds must reproduce."""
