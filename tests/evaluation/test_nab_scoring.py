@@ -1,7 +1,6 @@
 """NAB's scoring rules: the published scoreboard reproduced, NAB's own sweeper matched, the rules by hand."""
 
 import math
-import os
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
@@ -18,13 +17,13 @@ from evaluate.nab.corpus import (
     Series,
     Timestamps,
     Window,
-    default_nab_dir,
     load_corpus,
 )
 from evaluate.nab.published import load_published_scores, load_published_thresholds, load_scoreboard
 from evaluate.nab.rules import row_layout
 from evaluate.nab.scoring import evaluate_detector, pool_rows, score_detector, score_file
 from evaluate.nab.thresholds import sweep
+from tests.support.nab import require_nab
 
 PUBLISHED_DETECTORS = ("windowedGaussian", "numenta")
 PROFILES = {"standard", "reward_low_FP_rate", "reward_low_FN_rate"}
@@ -33,17 +32,6 @@ LOW_FN = Profile("reward_low_FN_rate", tp_weight=1.0, fp_weight=0.11, fn_weight=
 UNIT = Profile("unit", tp_weight=1.0, fp_weight=1.0, fn_weight=1.0)
 
 DetectorScores = dict[str, tuple[Timestamps, Floats]]
-
-
-def require_nab() -> Path:
-    """The NAB folder when present; otherwise a visible skip, or a failure under CI=true."""
-    root = default_nab_dir()
-    if not (root / "labels" / "combined_windows.json").is_file():
-        reason = f"the NAB corpus is not at {root} (set NAB_DIR to its folder)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; under CI=true the NAB tests must run", pytrace=False)
-        pytest.skip(reason)
-    return root
 
 
 @pytest.fixture(scope="module")

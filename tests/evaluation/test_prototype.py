@@ -1,15 +1,12 @@
 """The reference detector: its state survives JSON mid-stream, it knows a daily cycle, its NAB score holds."""
 
-import os
-from pathlib import Path
-
 import numpy as np
-import pytest
 
-from evaluate.nab.corpus import Floats, Timestamps, default_nab_dir, load_corpus
+from evaluate.nab.corpus import Floats, Timestamps, load_corpus
 from evaluate.nab.scoring import evaluate_detector
 from evaluate.prototype.detector import Params, State, fit, judge, update
 from evaluate.prototype.offline import score_corpus
+from tests.support.nab import require_nab
 
 STEP_MINUTES = 5
 PER_DAY = 24 * 60 // STEP_MINUTES
@@ -77,17 +74,6 @@ def test_a_clean_daily_cycle_raises_no_alert_and_night_time_noon_values_do() -> 
     three_points[night : night + 3] = fresh_values[noon]
     _, three_point_scores = stream(state, fresh_timestamps, three_points)
     assert np.flatnonzero(three_point_scores >= ALERT).tolist() == [night + 2]
-
-
-def require_nab() -> Path:
-    """The NAB folder when present; otherwise a visible skip, or a failure under CI=true."""
-    root = default_nab_dir()
-    if not (root / "labels" / "combined_windows.json").is_file():
-        reason = f"the NAB corpus is not at {root} (set NAB_DIR to its folder)"
-        if os.environ.get("CI", "").lower() == "true":
-            pytest.fail(f"{reason}; under CI=true the NAB tests must run", pytrace=False)
-        pytest.skip(reason)
-    return root
 
 
 def test_the_offline_corpus_score_holds() -> None:
