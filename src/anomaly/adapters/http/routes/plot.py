@@ -2,8 +2,6 @@
 
 from typing import Any
 
-import msgspec
-import numpy as np
 from litestar import Controller, MediaType, Request, Response, get
 
 from anomaly.adapters.http.openapi.operations import errors
@@ -14,10 +12,12 @@ from anomaly.adapters.http.parameters import (
     VersionQuery,
     optional_version,
 )
+from anomaly.adapters.http.requests.batch import read_batch_columns
+from anomaly.adapters.http.requests.strict_json import MalformedBody
 from anomaly.adapters.http.responses.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
-from anomaly.adapters.http.schemas import FitRequest
 from anomaly.adapters.http.services import services_of
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold, band
+from anomaly.domain.errors import InvalidInput
 from anomaly.ports.errors import ModelUnreadable
 
 
@@ -45,8 +45,9 @@ class PlotController(Controller):
         threshold = Threshold(k=k, direction=direction)
         data = await services_of(request).training_data(series_id, optional_version(version))
         try:
-            batch = msgspec.json.decode(data.content, type=FitRequest)
-        except msgspec.MsgspecError as error:
+            # The same reader as a request's batch: stored training data is a batch as sent.
+            batch = await read_batch_columns(data.content)
+        except (InvalidInput, MalformedBody) as error:
             raise ModelUnreadable(
                 series_id, data.version, f"its training data is not a batch ({error})"
             ) from error
@@ -57,8 +58,8 @@ class PlotController(Controller):
                 state=data.state,
                 threshold=threshold,
                 band=band(data.state, threshold),
-                timestamps=np.asarray(batch.timestamps, dtype=np.int64),
-                values=np.asarray(batch.values, dtype=np.float64),
+                timestamps=batch.timestamps,
+                values=batch.values,
             )
         )
         return Response(
