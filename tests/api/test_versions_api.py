@@ -68,6 +68,7 @@ async def test_versions_are_listed_newest_first_with_their_summary(memory_client
     assert oldest["first_timestamp"] == SMALL["timestamps"][0]
     assert oldest["last_timestamp"] == SMALL["timestamps"][2]
     assert newest["created_at"].endswith("Z")
+    assert newest["kind"] == oldest["kind"] == "gaussian"
 
 
 async def test_one_version_shows_its_metadata_and_model_state(memory_client: Client) -> None:
@@ -77,6 +78,7 @@ async def test_one_version_shows_its_metadata_and_model_state(memory_client: Cli
         assert response.status_code == 200
         body = response.json()
         assert body["version"] == 1
+        assert (body["kind"], body["parameters"]) == ("gaussian", {})
         assert body["model"]["mean"] == 2.0
         assert (body["model"]["minimum"], body["model"]["maximum"]) == (1.0, 3.0)
         assert len(body["model_artifact"]["sha256"]) == 64

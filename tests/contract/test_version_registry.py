@@ -1,6 +1,7 @@
 """One contract for the version registry in memory, on SQLite and on PostgreSQL alike."""
 
 import asyncio
+from dataclasses import replace
 
 import pytest
 
@@ -264,3 +265,16 @@ async def test_deleting_a_series_removes_every_version_but_keeps_its_count(regis
     async with registry.writes() as uow:
         assert await uow.removals.delete_series(CPU) == []
     assert await record(registry, "cpu") == 3
+
+
+async def test_a_version_keeps_its_kind_and_parameters_exactly(registry: Registry) -> None:
+    parameters = {"period": 86_400, "half_life": 1000.5, "channels": ["level", "diff"], "name": "é"}
+    draft = replace(make_draft("cpu"), kind="seasonal", parameters=parameters)
+    recorded = await registry.recorder.record(draft)
+    assert (recorded.kind, recorded.parameters) == ("seasonal", parameters)
+    stored = await registry.rows.get(CPU, 1)
+    assert stored is not None
+    assert (stored.kind, stored.parameters) == ("seasonal", parameters)
+    async with registry.reads() as uow:
+        [listed] = await uow.listings.list_versions(CPU)
+    assert listed == stored

@@ -7,8 +7,12 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
+from anomaly.adapters.memory.series_changes import InMemorySeriesChanges
+from anomaly.adapters.sql.database import open_database
 from anomaly.adapters.sql.engine import create_engine
 from anomaly.adapters.sql.migrations import alembic_config, downgrade, upgrade
+from anomaly.domain.model_version import ModelVersion
+from anomaly.domain.series_id import SeriesId
 from tests.support.postgres import create_database, drop_database, require_postgres
 
 
@@ -68,3 +72,34 @@ def test_the_migrated_schema_matches_the_tables_the_code_queries(empty_postgres:
             await engine.dispose()
 
     assert asyncio.run(differences()) == []
+
+
+def test_versions_stored_before_kinds_existed_are_gaussian_with_no_parameters(empty_postgres: str) -> None:
+    asyncio.run(upgrade(empty_postgres, "0002"))
+
+    async def store_a_version_the_old_way() -> None:
+        engine = create_engine(empty_postgres, pool_size=1, timeout_seconds=10)
+        try:
+            async with engine.begin() as connection:
+                await connection.exec_driver_sql(
+                    "INSERT INTO anomaly_detection_series VALUES ('cpu', 1, now(), now())"
+                )
+                await connection.exec_driver_sql(
+                    "INSERT INTO anomaly_detection_models VALUES ('cpu', 1, '/m', 'a', 1, '/d', 'b', 1, 3,"
+                    " 1, 3, 2.0, 0.5, 1.0, 3.0, now(), now())"
+                )
+        finally:
+            await engine.dispose()
+
+    async def read_it_now() -> ModelVersion | None:
+        engine = create_engine(empty_postgres, pool_size=1, timeout_seconds=10)
+        try:
+            return await open_database(engine, InMemorySeriesChanges()).rows.get(SeriesId("cpu"), 1)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(store_a_version_the_old_way())
+    asyncio.run(upgrade(empty_postgres))
+    stored = asyncio.run(read_it_now())
+    assert stored is not None
+    assert (stored.kind, stored.parameters, stored.state.mean) == ("gaussian", {}, 2.0)

@@ -7,6 +7,9 @@ import numpy as np
 
 from anomaly.domain.time_series import TimeSeries, Values
 
+# The kind of model this module fits; a version records it, so that other kinds can join it.
+KIND = "gaussian"
+
 # Outside this range of magnitudes, summing squares could overflow or underflow float64, so the
 # statistics are computed on values scaled by a power of two (exact in binary floating point).
 _SMALLEST_SAFE = 2.0**-400

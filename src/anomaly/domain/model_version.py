@@ -1,9 +1,10 @@
 """The metadata of one immutable, numbered fit of a series."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from anomaly.domain.model import ModelState
+from anomaly.domain.model import KIND, ModelState
 from anomaly.domain.series_id import SeriesId
 
 
@@ -27,6 +28,9 @@ class ModelVersion:
     state: ModelState
     created_at: datetime
     updated_at: datetime
+    kind: str = KIND
+    # The kind's parameters as given at fit time, JSON values only.
+    parameters: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +42,8 @@ class VersionDraft:
     data: ArtifactRef
     state: ModelState
     created_at: datetime
+    kind: str = KIND
+    parameters: dict[str, Any] = field(default_factory=dict)
 
     def numbered(self, version: int) -> ModelVersion:
         return ModelVersion(
@@ -48,6 +54,8 @@ class VersionDraft:
             state=self.state,
             created_at=self.created_at,
             updated_at=self.created_at,
+            kind=self.kind,
+            parameters=self.parameters,
         )
 
 

@@ -1,7 +1,7 @@
 """Request and response payloads, as msgspec Structs: the wire contract of the API."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 
@@ -107,6 +107,7 @@ class VersionItem(msgspec.Struct):
     last_timestamp: int
     mean: float
     std: float
+    kind: str
 
 
 class VersionPage(msgspec.Struct):
@@ -137,6 +138,9 @@ class VersionDetailResponse(msgspec.Struct):
     version: int
     created_at: datetime
     updated_at: datetime
+    # The kind of model the version is, and the parameters it was fitted with.
+    kind: str
+    parameters: dict[str, Any]
     model: ModelStateBody
     model_artifact: ArtifactInfo
     data_artifact: ArtifactInfo

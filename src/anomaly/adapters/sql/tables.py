@@ -1,5 +1,6 @@
 """The schema, as SQLAlchemy Core tables; alembic migrations create it, these describe it to queries."""
 
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
@@ -78,6 +79,10 @@ models = sa.Table(
     sa.Column("max_value", sa.Double, nullable=False),
     sa.Column("created_at", UtcDateTime, nullable=False),
     sa.Column("updated_at", UtcDateTime, nullable=False),
+    # The kind of model (see domain.model) and its parameters, as a JSON object: any kind's, so
+    # that a new kind needs no new column.
+    sa.Column("kind", sa.String(32), nullable=False, server_default="gaussian"),
+    sa.Column("parameters", sa.Text, nullable=False, server_default="{}"),
     sa.CheckConstraint("version >= 1", name="version_positive"),
     sa.CheckConstraint("points_used >= 1", name="points_used_positive"),
 )
@@ -118,6 +123,9 @@ def version_row(version: ModelVersion) -> dict[str, Any]:
         "max_value": state.maximum,
         "created_at": version.created_at,
         "updated_at": version.updated_at,
+        "kind": version.kind,
+        # Sorted keys: the same parameters are always the same text.
+        "parameters": json.dumps(version.parameters, sort_keys=True, allow_nan=False),
     }
 
 
@@ -139,6 +147,8 @@ def version_from_row(row: Mapping[Any, Any]) -> ModelVersion:
         ),
         created_at=row["created_at"],
         updated_at=row["updated_at"],
+        kind=row["kind"],
+        parameters=json.loads(row["parameters"]),
     )
 
 

@@ -72,6 +72,7 @@ VERSIONS = VersionPage(
             last_timestamp=1705086340,
             mean=10.0,
             std=0.63,
+            kind="gaussian",
         )
     ],
     total=1,
@@ -83,6 +84,8 @@ VERSION = VersionDetailResponse(
     version=7,
     created_at=CREATED,
     updated_at=CREATED,
+    kind="gaussian",
+    parameters={},
     model=MODEL,
     model_artifact=ArtifactInfo(sha256="9f2c" + "0" * 60, size=212),
     data_artifact=ArtifactInfo(sha256="51ab" + "0" * 60, size=31_680),

@@ -63,6 +63,8 @@ async def get_version(
         version=stored.version,
         created_at=stored.created_at,
         updated_at=stored.updated_at,
+        kind=stored.kind,
+        parameters=stored.parameters,
         model=ModelStateBody(
             mean=state.mean,
             std=state.std,
@@ -113,6 +115,7 @@ def _item(version: ModelVersion) -> VersionItem:
         last_timestamp=version.state.last_timestamp,
         mean=version.state.mean,
         std=version.state.std,
+        kind=version.kind,
     )
 
 
