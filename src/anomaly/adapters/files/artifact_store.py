@@ -11,8 +11,8 @@ from anomaly.adapters.files.atomic_write import storage_errors
 from anomaly.adapters.files.inventory import list_files
 from anomaly.adapters.files.naming import unique_name
 from anomaly.adapters.files.staged_fit import FileStagedFit
+from anomaly.adapters.model_state_artifact import model_state_in
 from anomaly.domain.model import ModelState
-from anomaly.domain.model_format import UnreadableModel, decode_model_state
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactUnreadable
@@ -60,11 +60,7 @@ class FileArtifactStore:
         return content
 
     async def load_model_state(self, ref: ArtifactRef) -> ModelState:
-        content = await self.load(ref)
-        try:
-            return decode_model_state(content)
-        except UnreadableModel as error:
-            raise ArtifactUnreadable(ref.location, f"is not a model state ({error})") from error
+        return model_state_in(await self.load(ref), ref.location)
 
     async def delete(self, ref: ArtifactRef) -> None:
         await self.remove(ref.location)

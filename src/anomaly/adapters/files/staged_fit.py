@@ -10,6 +10,7 @@ from anomaly.adapters.files.atomic_write import write_files
 from anomaly.domain.model import ModelState
 from anomaly.domain.model_format import encode_model_state
 from anomaly.domain.model_version import ArtifactRef
+from anomaly.use_cases.to_completion import to_completion
 
 # From this size the training data is written as soon as it is staged: on a large batch, reading
 # it takes about as long as writing it, and the two overlap. Below it, both files are written in
@@ -22,8 +23,6 @@ logger = logging.getLogger(__name__)
 # the event loop's default pool (six threads on two cores) fits queued for a thread while the CPU
 # idled. These threads only wait for the disk, so there can be many.
 _WRITERS = ThreadPoolExecutor(max_workers=32, thread_name_prefix="artifact-writer")
-# Discards under way, referenced until done: the event loop keeps only weak references to tasks.
-_DISCARDING: set[asyncio.Future[None]] = set()
 
 
 class FileStagedFit:
@@ -60,12 +59,7 @@ class FileStagedFit:
 
     async def discard(self) -> None:
         writes, self._writes = self._writes, []
-        # Runs to its end even if the caller is cancelled again meanwhile (a server's shutdown
-        # cancels natively, which an anyio shielded scope would not hold off).
-        removal = asyncio.ensure_future(self._remove_when_written(writes))
-        _DISCARDING.add(removal)
-        removal.add_done_callback(_DISCARDING.discard)
-        await asyncio.shield(removal)
+        await to_completion(self._remove_when_written(writes))
 
     async def _remove_when_written(self, writes: list[asyncio.Future[list[ArtifactRef]]]) -> None:
         for outcome in await asyncio.gather(*writes, return_exceptions=True):

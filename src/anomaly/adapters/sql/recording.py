@@ -1,5 +1,6 @@
 """Recording a version in a transaction of a write unit of work, with whatever must commit with it."""
 
+from collections.abc import Callable
 from typing import Any
 
 from anomaly.adapters.sql import statements
@@ -12,9 +13,16 @@ from anomaly.ports.version_recorder import Receipt
 
 
 async def record_with_receipt(
-    uow: SqlWriteUnitOfWork, allocate: Any, draft: VersionDraft, receipt: Receipt
+    writes: Callable[[], SqlWriteUnitOfWork], allocate: Any, draft: VersionDraft, receipt: Receipt
 ) -> ModelVersion:
     """The version and the receipt's reply in one transaction: kept together or not at all."""
+    async with writes() as uow:
+        return await _record_in(uow, allocate, draft, receipt)
+
+
+async def _record_in(
+    uow: SqlWriteUnitOfWork, allocate: Any, draft: VersionDraft, receipt: Receipt
+) -> ModelVersion:
     uow.changed.changing(draft.series_id)
     with database_errors("allocating a version"):
         result = await uow.connection.execute(allocate, {"series_id": draft.series_id.value})

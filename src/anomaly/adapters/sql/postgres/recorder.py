@@ -54,8 +54,7 @@ class PostgresRecorder:
 
     async def record(self, draft: VersionDraft, receipt: Receipt | None = None) -> ModelVersion:
         if receipt is not None:
-            async with self._writes() as uow:
-                return await record_with_receipt(uow, ALLOCATE, draft, receipt)
+            return await record_with_receipt(self._writes, ALLOCATE, draft, receipt)
         with database_errors("connecting"):
             connection = await self._engine.connect()
         try:

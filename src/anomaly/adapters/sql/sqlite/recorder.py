@@ -39,8 +39,7 @@ class SqliteRecorder:
 
     async def record(self, draft: VersionDraft, receipt: Receipt | None = None) -> ModelVersion:
         if receipt is not None:
-            async with self._writes() as uow:
-                return await record_with_receipt(uow, ALLOCATE, draft, receipt)
+            return await record_with_receipt(self._writes, ALLOCATE, draft, receipt)
         await self._turns.take(self._timeout)
         recording = asyncio.ensure_future(self._worker.run(lambda connection: _record_now(connection, draft)))
 
