@@ -12,7 +12,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import JsonRenderPlugin
 
-from anomaly.adapters.caching.model_states import CachedModelStates
+from anomaly.adapters.caching.models import CachedModels
 from anomaly.adapters.caching.version_rows import CachedVersionRows
 from anomaly.adapters.clock import SystemClock
 from anomaly.adapters.files.artifact_store import FileArtifactStore
@@ -49,6 +49,7 @@ from anomaly.use_cases.list_versions import ListVersions
 from anomaly.use_cases.predict import Predict
 from anomaly.use_cases.service_status import ServiceStatus
 from anomaly.use_cases.training_data import GetTrainingData
+from anomaly.use_cases.update_model import UpdateModel
 
 VERSION = "0.1.0"
 
@@ -97,10 +98,10 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
 
 def build_services(settings: Settings, adapters: Adapters) -> Services:
     reads, writes, artifacts = adapters.reads, adapters.writes, adapters.artifacts
-    # What never or rarely changes is kept in memory: model states for good, version rows until
+    # What never or rarely changes is kept in memory: models for good, version rows until
     # their series changes (see CachedVersionRows).
     rows = CachedVersionRows(adapters.rows, adapters.changes)
-    states = CachedModelStates(artifacts)
+    states = CachedModels(artifacts)
     fit_model = FitModel(
         JsonBatchReader(),
         artifacts,
@@ -113,6 +114,15 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         idempotent_fit=IdempotentFit(writes, fit_model, adapters.clock),
         predict=Predict(rows, states),
         detect=Detect(rows, states, settings.max_training_data_points),
+        update_model=UpdateModel(
+            rows,
+            JsonBatchReader(),
+            states,
+            artifacts,
+            adapters.recorder,
+            adapters.clock,
+            settings.max_training_data_points,
+        ),
         list_series=ListSeries(reads),
         list_versions=ListVersions(reads),
         get_version=GetVersion(rows, states),

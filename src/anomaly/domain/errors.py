@@ -24,6 +24,19 @@ class SeriesNotFound(NotFound):
         self.series_id = series_id
 
 
+class VersionConflict(DomainError):
+    """The series gained a version while an update of its newest one ran: folding into the old
+    newest would drop the new one's points, so nothing is recorded and the client retries."""
+
+    def __init__(self, series_id: str, expected: int) -> None:
+        super().__init__(
+            f"series {series_id!r} changed while the update ran (version {expected} is no longer its "
+            "newest); retry, or pin the version to fold into"
+        )
+        self.series_id = series_id
+        self.expected = expected
+
+
 class VersionNotFound(NotFound):
     def __init__(self, series_id: str, version: int) -> None:
         super().__init__(f"series {series_id!r} has no version {version}")

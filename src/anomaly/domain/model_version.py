@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from anomaly.domain.model import KIND, ModelState
+from anomaly.domain.kinds import DEFAULT_KIND
+from anomaly.domain.model_kind import ModelSummary
 from anomaly.domain.series_id import SeriesId
 
 
@@ -25,11 +26,11 @@ class ModelVersion:
     version: int
     model: ArtifactRef
     data: ArtifactRef
-    state: ModelState
+    summary: ModelSummary
     created_at: datetime
     updated_at: datetime
-    kind: str = KIND
-    # The kind's parameters as given at fit time, JSON values only.
+    kind: str = DEFAULT_KIND
+    # The kind's parameters, every one spelt out, JSON values only.
     parameters: dict[str, Any] = field(default_factory=dict)
 
 
@@ -40,10 +41,13 @@ class VersionDraft:
     series_id: SeriesId
     model: ArtifactRef
     data: ArtifactRef
-    state: ModelState
+    summary: ModelSummary
     created_at: datetime
-    kind: str = KIND
+    kind: str = DEFAULT_KIND
     parameters: dict[str, Any] = field(default_factory=dict)
+    # Set by an update of the newest version: record only while that version is still the newest
+    # (else `VersionConflict`), so that concurrent updates cannot drop each other's points.
+    follows: int | None = None
 
     def numbered(self, version: int) -> ModelVersion:
         return ModelVersion(
@@ -51,7 +55,7 @@ class VersionDraft:
             version=version,
             model=self.model,
             data=self.data,
-            state=self.state,
+            summary=self.summary,
             created_at=self.created_at,
             updated_at=self.created_at,
             kind=self.kind,

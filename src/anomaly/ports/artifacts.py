@@ -2,7 +2,7 @@
 
 from typing import Protocol
 
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
 
@@ -13,13 +13,13 @@ from anomaly.domain.series_id import SeriesId
 
 class StagedFit(Protocol):
     """The artifacts of one fit on their way to storage: the training data is known first (and the
-    store may start writing it at once), the model state once fitted. After `stage`, `keep` is
+    store may start writing it at once), the model once fitted. After `stage`, `keep` is
     called at most once; `discard` may be called at any time after, any number of times, and
     removes whatever was written, kept or not."""
 
-    async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
-        """Store `state` beside the training data; once both are complete and durable, return where
-        the model state and the training data live. If either fails, neither is left behind."""
+    async def keep(self, model: Model) -> tuple[ArtifactRef, ArtifactRef]:
+        """Store `model` beside the training data; once both are complete and durable, return where
+        the model and the training data live. If either fails, neither is left behind."""
         ...
 
     async def discard(self) -> None:
@@ -38,8 +38,8 @@ class ArtifactReader(Protocol):
         """The artifact's bytes, verified against `ref.sha256`."""
         ...
 
-    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
-        """The model state an artifact holds, verified; `ArtifactUnreadable` if it holds none."""
+    async def load_model(self, ref: ArtifactRef) -> Model:
+        """The model an artifact holds, verified; `ArtifactUnreadable` if it holds none."""
         ...
 
 

@@ -1,7 +1,7 @@
 """Port: reading a batch from the form a client serialised it in."""
 
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 from anomaly.domain.time_series import Timestamps, Values
 
@@ -13,6 +13,9 @@ class ReadBatch:
     # The batch written out again, when the serialised form could be read two ways (a key given
     # twice, escapes, 7.0 for 7) and so must not be stored as it came; None: store it as it came.
     restated: bytes | None = None
+    # The model kind and parameters the batch asks for, if it names them.
+    kind: str | None = None
+    parameters: dict[str, Any] | None = None
 
 
 class BatchReader(Protocol):

@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from anomaly.domain.detection import Band, Threshold, Verdicts, band, judge_many
-from anomaly.domain.model import ModelState
+from anomaly.domain.detection import Threshold
+from anomaly.domain.model_kind import Judgement
+from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits, RawTimestamps, RawValues, TimeSeries
 from anomaly.ports.artifacts import ArtifactReader
@@ -14,10 +15,8 @@ from anomaly.use_cases.offload import run_cpu_bound
 
 @dataclass(frozen=True, slots=True)
 class Detection:
-    version: int
-    verdicts: Verdicts
-    band: Band
-    state: ModelState
+    version: ModelVersion
+    judgement: Judgement
 
 
 class Detect:
@@ -37,6 +36,8 @@ class Detect:
     ) -> Detection:
         series = SeriesId(series_id)
         batch = await run_cpu_bound(len(values), lambda: TimeSeries.parse(timestamps, values, self._limits))
-        stored, state = await find_version(self._rows, self._artifacts, series, version)
-        verdicts = await run_cpu_bound(len(values), lambda: judge_many(state, batch.values, threshold))
-        return Detection(version=stored.version, verdicts=verdicts, band=band(state, threshold), state=state)
+        stored, model = await find_version(self._rows, self._artifacts, series, version)
+        judgement = await run_cpu_bound(
+            len(values), lambda: model.judge(batch.timestamps, batch.values, threshold)
+        )
+        return Detection(version=stored, judgement=judgement)

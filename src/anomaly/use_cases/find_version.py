@@ -1,4 +1,4 @@
-"""Finding the version a request names (a pinned number, or the newest) and its model state.
+"""Finding the version a request names (a pinned number, or the newest) and its model.
 
 The row is read first and its artifact after it, so a delete committed in between removes the
 file under us: a vanished artifact of a version no longer stored is that version being gone (404,
@@ -8,7 +8,7 @@ or the newest version left), not damage.
 import logging
 
 from anomaly.domain.errors import SeriesNotFound, VersionNotFound
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifacts import ArtifactReader
@@ -29,13 +29,13 @@ async def find_row(rows: VersionRows, series_id: SeriesId, version: int | None) 
 
 async def find_version(
     rows: VersionRows, artifacts: ArtifactReader, series_id: SeriesId, version: int | None
-) -> tuple[ModelVersion, ModelState]:
+) -> tuple[ModelVersion, Model]:
     # Each turn of the loop follows a delete that committed meanwhile: it ends when one is found
     # whole, is found damaged, or the series or pinned version is gone.
     while True:
         stored = await find_row(rows, series_id, version)
         try:
-            return stored, await artifacts.load_model_state(stored.model)
+            return stored, await artifacts.load_model(stored.model)
         except ArtifactUnreadable as error:
             await raise_if_still_stored(rows, stored, "model artifact", error)
 

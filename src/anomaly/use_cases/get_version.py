@@ -1,8 +1,8 @@
-"""Use case: one version's metadata and its model state, read from the verified artifact."""
+"""Use case: one version's metadata and its model, read from the verified artifact."""
 
 from dataclasses import dataclass
 
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifacts import ArtifactReader
@@ -13,7 +13,7 @@ from anomaly.use_cases.find_version import find_version
 @dataclass(frozen=True, slots=True)
 class VersionDetail:
     version: ModelVersion
-    state: ModelState
+    model: Model
 
 
 class GetVersion:
@@ -22,5 +22,5 @@ class GetVersion:
         self._artifacts = artifacts
 
     async def __call__(self, series_id: str, version: int | None) -> VersionDetail:
-        stored, state = await find_version(self._rows, self._artifacts, SeriesId(series_id), version)
-        return VersionDetail(version=stored, state=state)
+        stored, model = await find_version(self._rows, self._artifacts, SeriesId(series_id), version)
+        return VersionDetail(version=stored, model=model)

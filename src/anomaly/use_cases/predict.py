@@ -2,8 +2,9 @@
 
 from dataclasses import dataclass
 
-from anomaly.domain.detection import Band, Threshold, Verdict, band, judge
-from anomaly.domain.model import ModelState
+from anomaly.domain.detection import Threshold
+from anomaly.domain.model_kind import PointJudgement
+from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import validate_point
 from anomaly.ports.artifacts import ArtifactReader
@@ -13,10 +14,8 @@ from anomaly.use_cases.find_version import find_version
 
 @dataclass(frozen=True, slots=True)
 class Prediction:
-    version: int
-    verdict: Verdict
-    band: Band
-    state: ModelState
+    version: ModelVersion
+    judgement: PointJudgement
 
 
 class Predict:
@@ -29,11 +28,5 @@ class Predict:
     ) -> Prediction:
         series = SeriesId(series_id)
         validate_point(timestamp, value)
-        stored, state = await find_version(self._rows, self._artifacts, series, version)
-        limits = band(state, threshold)
-        return Prediction(
-            version=stored.version,
-            verdict=judge(state, value, threshold, limits),
-            band=limits,
-            state=state,
-        )
+        stored, model = await find_version(self._rows, self._artifacts, series, version)
+        return Prediction(version=stored, judgement=model.judge_point(timestamp, value, threshold))

@@ -1,8 +1,8 @@
-"""Use case: a version's training data as it was stored, with its model state, for plotting."""
+"""Use case: a version's training data as it was stored, with its model, for plotting."""
 
 from dataclasses import dataclass
 
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import Model
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifacts import ArtifactReader
 from anomaly.ports.errors import ArtifactUnreadable
@@ -14,7 +14,7 @@ from anomaly.use_cases.find_version import find_version, raise_if_still_stored
 class TrainingData:
     series_id: str
     version: int
-    state: ModelState
+    model: Model
     content: bytes  # the serialised batch the version was fitted on
 
 
@@ -27,10 +27,10 @@ class GetTrainingData:
         series = SeriesId(series_id)
         # As in find_version: a version deleted while it is read is looked for again.
         while True:
-            stored, state = await find_version(self._rows, self._artifacts, series, version)
+            stored, model = await find_version(self._rows, self._artifacts, series, version)
             try:
                 content = await self._artifacts.load(stored.data)
             except ArtifactUnreadable as error:
                 await raise_if_still_stored(self._rows, stored, "training data", error)
                 continue
-            return TrainingData(series_id=series.value, version=stored.version, state=state, content=content)
+            return TrainingData(series_id=series.value, version=stored.version, model=model, content=content)

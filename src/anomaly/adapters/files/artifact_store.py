@@ -11,8 +11,8 @@ from anomaly.adapters.files.atomic_write import storage_errors
 from anomaly.adapters.files.inventory import list_files
 from anomaly.adapters.files.naming import unique_name
 from anomaly.adapters.files.staged_fit import FileStagedFit
-from anomaly.adapters.model_state_artifact import model_state_in
-from anomaly.domain.model import ModelState
+from anomaly.adapters.model_artifact import model_in
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactUnreadable
@@ -59,8 +59,8 @@ class FileArtifactStore:
             raise ArtifactUnreadable(str(path), "does not match its checksum")
         return content
 
-    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
-        return model_state_in(await self.load(ref), ref.location)
+    async def load_model(self, ref: ArtifactRef) -> Model:
+        return model_in(await self.load(ref), ref.location)
 
     async def delete(self, ref: ArtifactRef) -> None:
         await self.remove(ref.location)

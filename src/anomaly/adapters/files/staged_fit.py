@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from anomaly.adapters.files.atomic_write import write_files
-from anomaly.domain.model import ModelState
-from anomaly.domain.model_format import encode_model_state
+from anomaly.domain.model_format import encode_model
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.use_cases.to_completion import to_completion
 
@@ -42,9 +42,9 @@ class FileStagedFit:
         if self._data_written:
             self._write([self._data])
 
-    async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
-        model = (self._model_path, encode_model_state(state))
-        self._write([model] if self._data_written else [model, self._data])
+    async def keep(self, model: Model) -> tuple[ArtifactRef, ArtifactRef]:
+        encoded = (self._model_path, encode_model(model))
+        self._write([encoded] if self._data_written else [encoded, self._data])
         # Shielded: a cancelled fit leaves the writes running on their threads, and `discard`,
         # which the caller owes, waits for them before it removes their files.
         outcomes = await asyncio.shield(asyncio.gather(*self._writes, return_exceptions=True))

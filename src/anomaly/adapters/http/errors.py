@@ -11,7 +11,7 @@ from litestar.types import ExceptionHandlersMap
 
 from anomaly.adapters.http.requests.strict_json import MalformedBody
 from anomaly.adapters.http.schemas import ErrorResponse
-from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionNotFound
+from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionConflict, VersionNotFound
 from anomaly.domain.idempotency import IdempotencyKeyInUse, IdempotencyKeyReused
 from anomaly.ports.errors import (
     ArtifactStorageFull,
@@ -124,6 +124,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     ValidationException: _invalid_parameter,
     ModelUnreadable: _ours(500, "model_unreadable"),
     IdempotencyKeyInUse: _client(409, "idempotency_key_in_use"),
+    VersionConflict: _client(409, "version_conflict"),
     IdempotencyKeyReused: _client(422, "idempotency_key_reused"),
     MalformedBody: _malformed_body,
     DatabaseUnavailable: _ours(503, "database_unavailable"),

@@ -29,12 +29,27 @@ VersionQuery = Annotated[
 KQuery = Annotated[
     float,
     QueryParameter(
-        description="How many standard deviations from the mean still count as normal.", ge=0, le=MAX_K
+        description="The band's half-width around the expected value, in the model's scales (standard "
+        "deviations for `gaussian`).",
+        ge=0,
+        le=MAX_K,
     ),
 ]
 DirectionQuery = Annotated[
-    Direction,
-    QueryParameter(description="`up` flags values above the band, `down` below it, `both` either side."),
+    Direction | None,
+    QueryParameter(
+        description="`up` flags values above the expected value, `down` below it, `both` either side; by "
+        "default `up` for `gaussian` (the seed's rule) and `both` for the other kinds."
+    ),
+]
+AlertQuery = Annotated[
+    float | None,
+    QueryParameter(
+        description="For `robust` and `seasonal`: the anomaly score from which a point is flagged; by "
+        "default the version's `alert` parameter (0.8). `gaussian` flags on its band.",
+        gt=0,
+        le=1,
+    ),
 ]
 LimitQuery = Annotated[int, QueryParameter(description="Items per page.", ge=1, le=MAX_LIMIT)]
 OffsetQuery = Annotated[int, QueryParameter(description="Items to skip.", ge=0, le=MAX_OFFSET)]

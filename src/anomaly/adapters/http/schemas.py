@@ -19,21 +19,45 @@ TextTimestamp = Annotated[
 ]
 
 
-class FitRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """A training batch: `timestamps[i]` is when `values[i]` was observed."""
+class DetectRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A batch of points: `timestamps[i]` is when `values[i]` was observed."""
 
     timestamps: list[Timestamp | WholeFloat | TextTimestamp]
     values: list[float]
 
 
 class WholeTimestampsRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """FitRequest as nearly every client sends it, integers only: decoded first, as it is the faster."""
+    """DetectRequest as nearly every client sends it, integers only: decoded first, as it is the faster."""
 
     timestamps: list[Timestamp]
     values: list[float]
 
 
-FIT_REQUEST_KEYS = FitRequest.__struct_fields__
+KindName = Annotated[
+    str, msgspec.Meta(description="The model kind: `gaussian` (the default), `robust` or `seasonal`.")
+]
+KindParameters = Annotated[
+    dict[str, Any], msgspec.Meta(description="The kind's parameters by name; each has a default.")
+]
+
+
+class FitRequest(DetectRequest):
+    """A training batch, and the model to fit to it."""
+
+    kind: KindName | None = None
+    parameters: KindParameters | None = None
+
+
+class WholeTimestampsFit(WholeTimestampsRequest, omit_defaults=True):
+    """FitRequest with integer timestamps: decoded first, as it is the faster."""
+
+    kind: str | None = None
+    parameters: dict[str, Any] | None = None
+
+
+# Keys a batch body holds exactly once; the model's keys at most once.
+BATCH_KEYS = DetectRequest.__struct_fields__
+MODEL_KEYS = ("kind", "parameters")
 
 
 class FitResponse(msgspec.Struct):
@@ -69,13 +93,18 @@ class PredictResponse(msgspec.Struct):
     upper: float
     mean: float
     std: float
+    expected: float
+    anomaly_score: float
+    kind: str
 
 
 class DetectResponse(msgspec.Struct):
-    """Per-point verdicts as columns, aligned with the request's `values`."""
+    """Per-point verdicts as columns, aligned with the request's `values`; `lower`, `upper`, `mean`
+    and `std` describe the model as a whole, the columns each point at its own time."""
 
     series_id: str
     model_version: int
+    kind: str
     points: int
     anomalies: int
     lower: float
@@ -84,6 +113,31 @@ class DetectResponse(msgspec.Struct):
     std: float
     anomaly: list[bool]
     score: list[float | None]
+    anomaly_score: list[float]
+    expected: list[float]
+    lower_bound: list[float]
+    upper_bound: list[float]
+
+
+class UpdateResponse(msgspec.Struct):
+    """The version an update recorded, and the new points judged against the version they were
+    folded into, as `DetectResponse`'s columns."""
+
+    series_id: str
+    success: bool
+    message: str
+    version: int
+    based_on: int
+    kind: str
+    points_used: int
+    points: int
+    anomalies: int
+    anomaly: list[bool]
+    score: list[float | None]
+    anomaly_score: list[float]
+    expected: list[float]
+    lower_bound: list[float]
+    upper_bound: list[float]
 
 
 class SeriesItem(msgspec.Struct):
@@ -123,16 +177,6 @@ class ArtifactInfo(msgspec.Struct):
     size: int
 
 
-class ModelStateBody(msgspec.Struct):
-    mean: float
-    std: float
-    points_used: int
-    minimum: float
-    maximum: float
-    first_timestamp: int
-    last_timestamp: int
-
-
 class VersionDetailResponse(msgspec.Struct):
     series_id: str
     version: int
@@ -141,7 +185,9 @@ class VersionDetailResponse(msgspec.Struct):
     # The kind of model the version is, and the parameters it was fitted with.
     kind: str
     parameters: dict[str, Any]
-    model: ModelStateBody
+    # The model's state; its fields depend on the kind (a gaussian model: mean, std, points_used,
+    # minimum, maximum, first_timestamp, last_timestamp).
+    model: dict[str, Any]
     model_artifact: ArtifactInfo
     data_artifact: ArtifactInfo
 

@@ -15,6 +15,7 @@ from anomaly.use_cases.list_versions import ListVersions
 from anomaly.use_cases.predict import Predict
 from anomaly.use_cases.service_status import ServiceStatus
 from anomaly.use_cases.training_data import GetTrainingData
+from anomaly.use_cases.update_model import UpdateModel
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,7 @@ class Services:
     idempotent_fit: IdempotentFit
     predict: Predict
     detect: Detect
+    update_model: UpdateModel
     list_series: ListSeries
     list_versions: ListVersions
     get_version: GetVersion

@@ -5,9 +5,9 @@ import itertools
 from datetime import datetime
 
 from anomaly.adapters.memory.clock import FixedClock
-from anomaly.adapters.model_state_artifact import model_state_in
-from anomaly.domain.model import ModelState
-from anomaly.domain.model_format import encode_model_state
+from anomaly.adapters.model_artifact import model_in
+from anomaly.domain.model_format import encode_model
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactUnreadable
@@ -37,8 +37,8 @@ class InMemoryArtifactStore:
             raise ArtifactUnreadable(ref.location, "does not match its checksum")
         return content
 
-    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
-        return model_state_in(await self.load(ref), ref.location)
+    async def load_model(self, ref: ArtifactRef) -> Model:
+        return model_in(await self.load(ref), ref.location)
 
     async def delete(self, ref: ArtifactRef) -> None:
         await self.remove(ref.location)
@@ -68,11 +68,11 @@ class InMemoryStagedFit:
         self._training_data = training_data
         self._kept: list[ArtifactRef] = []
 
-    async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
-        model = self._store.save("models", self._series_id, encode_model_state(state))
-        data = self._store.save("data", self._series_id, self._training_data)
-        self._kept = [model, data]
-        return model, data
+    async def keep(self, model: Model) -> tuple[ArtifactRef, ArtifactRef]:
+        model_ref = self._store.save("models", self._series_id, encode_model(model))
+        data_ref = self._store.save("data", self._series_id, self._training_data)
+        self._kept = [model_ref, data_ref]
+        return model_ref, data_ref
 
     async def discard(self) -> None:
         for ref in self._kept:

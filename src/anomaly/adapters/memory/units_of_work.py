@@ -8,6 +8,7 @@ from anomaly.adapters.changed_series import ChangedSeries
 from anomaly.adapters.memory.database import InMemoryDatabase, Staged
 from anomaly.adapters.memory.idempotency_keys import InMemoryIdempotencyKeys
 from anomaly.adapters.memory.versions import InMemoryVersions
+from anomaly.domain.errors import VersionConflict
 from anomaly.domain.model_version import ModelVersion, VersionDraft
 from anomaly.domain.versioning import next_version
 from anomaly.ports.series_changes import SeriesChanges
@@ -59,6 +60,10 @@ class InMemoryWriteUnitOfWork:
         self.changed.changing(draft.series_id)
         series = draft.series_id.value
         last = self._staged.last_versions.get(series, self._database.last_versions.get(series))
+        if draft.follows is not None:
+            newest = max((number for (name, number) in self._database.rows if name == series), default=None)
+            if newest != draft.follows:
+                raise VersionConflict(series, draft.follows)
         version = draft.numbered(next_version(last))
         self._staged.last_versions[series] = version.version
         self._staged.rows[(series, version.version)] = version

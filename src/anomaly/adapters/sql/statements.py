@@ -22,6 +22,7 @@ LATEST = (
     .limit(1)
 )
 INSERT_VERSION = sa.insert(models)
+NEWEST = sa.select(sa.func.max(models.c.version)).where(models.c.series_id == sa.bindparam("series_id"))
 
 
 def allocate(insert: Any) -> Any:

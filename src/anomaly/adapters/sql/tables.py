@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Dialect
 
 from anomaly.domain.idempotency import IdempotencyRecord
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import ModelSummary
 from anomaly.domain.model_version import ArtifactRef, ModelVersion
 from anomaly.domain.series_id import SeriesId
 
@@ -104,7 +104,7 @@ idempotency_keys = sa.Table(
 
 def version_row(version: ModelVersion) -> dict[str, Any]:
     """A version as a row of `models`, keyed by column name."""
-    state = version.state
+    summary = version.summary
     return {
         "series_id": version.series_id.value,
         "version": version.version,
@@ -114,13 +114,13 @@ def version_row(version: ModelVersion) -> dict[str, Any]:
         "data_path": version.data.location,
         "data_sha256": version.data.sha256,
         "data_size": version.data.size,
-        "points_used": state.points_used,
-        "first_timestamp": state.first_timestamp,
-        "last_timestamp": state.last_timestamp,
-        "mean": state.mean,
-        "std": state.std,
-        "min_value": state.minimum,
-        "max_value": state.maximum,
+        "points_used": summary.points_used,
+        "first_timestamp": summary.first_timestamp,
+        "last_timestamp": summary.last_timestamp,
+        "mean": summary.mean,
+        "std": summary.std,
+        "min_value": summary.minimum,
+        "max_value": summary.maximum,
         "created_at": version.created_at,
         "updated_at": version.updated_at,
         "kind": version.kind,
@@ -136,7 +136,7 @@ def version_from_row(row: Mapping[Any, Any]) -> ModelVersion:
         version=row["version"],
         model=ArtifactRef(location=row["model_path"], sha256=row["model_sha256"], size=row["model_size"]),
         data=ArtifactRef(location=row["data_path"], sha256=row["data_sha256"], size=row["data_size"]),
-        state=ModelState(
+        summary=ModelSummary(
             mean=row["mean"],
             std=row["std"],
             points_used=row["points_used"],

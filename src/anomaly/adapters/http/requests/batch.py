@@ -1,6 +1,7 @@
-"""A batch body (fit and detect): its timestamps and values as int64 and float64 columns."""
+"""A batch body (fit, update and detect): its timestamps and values as int64 and float64 columns, and
+for a fit the model kind and parameters it asks for."""
 
-from typing import Literal
+from typing import Any, Literal
 
 import anyio.to_thread
 import msgspec
@@ -9,7 +10,14 @@ import numpy as np
 from anomaly.adapters.http.requests.number_columns import Columns, read_columns
 from anomaly.adapters.http.requests.strict_json import DECODE_INLINE_LIMIT, decode_strictly
 from anomaly.adapters.http.requests.timestamps import timestamp_value
-from anomaly.adapters.http.schemas import FIT_REQUEST_KEYS, FitRequest, WholeTimestampsRequest
+from anomaly.adapters.http.schemas import (
+    BATCH_KEYS,
+    MODEL_KEYS,
+    DetectRequest,
+    FitRequest,
+    WholeTimestampsFit,
+    WholeTimestampsRequest,
+)
 from anomaly.domain.errors import InvalidInput
 from anomaly.ports.batch_reader import ReadBatch
 
@@ -19,7 +27,8 @@ Route = Literal["plain", "strict", "lenient"]
 
 
 class JsonBatchReader:
-    """The BatchReader of `{"timestamps": [int, ...], "values": [number, ...]}` bodies.
+    """The BatchReader of `{"timestamps": [int, ...], "values": [number, ...]}` bodies, which may also
+    name a model `kind` and its `parameters`.
 
     Bodies over `columns_above` bytes try the column reader first; below that size msgspec is as
     fast, and the thread hop that a large body takes anyway is not paid.
@@ -29,42 +38,44 @@ class JsonBatchReader:
         self._columns_above = columns_above
 
     def read(self, serialised: bytes | bytearray) -> ReadBatch:
-        columns, route = self._decode(serialised)
+        columns, payload, route = self._decode(serialised, WholeTimestampsFit, FitRequest)
+        kind, parameters = (payload.kind, payload.parameters) if payload is not None else (None, None)
         if route == "plain" or (route == "strict" and _unambiguous(serialised)):
-            return ReadBatch(columns.timestamps, columns.values)
+            return ReadBatch(columns.timestamps, columns.values, kind=kind, parameters=parameters)
         restated = msgspec.json.encode(
-            WholeTimestampsRequest(columns.timestamps.tolist(), columns.values.tolist())
+            WholeTimestampsFit(columns.timestamps.tolist(), columns.values.tolist(), kind, parameters)
         )
-        return ReadBatch(columns.timestamps, columns.values, restated)
+        return ReadBatch(columns.timestamps, columns.values, restated, kind, parameters)
 
     def columns(self, serialised: bytes | bytearray) -> Columns:
-        """`read` for a batch that is judged, not stored: whether it may be stored as sent is not asked."""
-        return self._decode(serialised)[0]
+        """A batch that is judged, not stored: its columns only, and no model may be named."""
+        return self._decode(serialised, WholeTimestampsRequest, DetectRequest)[0]
 
-    def _decode(self, body: bytes | bytearray) -> tuple[Columns, Route]:
+    def _decode(
+        self, body: bytes | bytearray, strict: type[WholeTimestampsRequest], lenient: type[DetectRequest]
+    ) -> tuple[Columns, Any, Route]:
         if len(body) > self._columns_above:
             columns = read_columns(body)
             if columns is not None:
                 # The column reader takes only two unescaped keys, once each, and numbers in the arrays.
-                return columns, "plain"
+                return columns, None, "plain"
         try:
-            payload = decode_strictly(body, WholeTimestampsRequest)
+            payload: Any = decode_strictly(body, strict)
             route: Route = "strict"
         except InvalidInput:
             # Rarer: timestamps written as 7.0 or as strings. Decoding again with the published type
             # accepts them, or raises the error that names what is really wrong.
-            lenient = decode_strictly(body, FitRequest)
-            stamps = [
+            payload = decode_strictly(body, lenient)
+            payload.timestamps = [
                 timestamp_value(stamp, f"timestamps[{index}]")
-                for index, stamp in enumerate(lenient.timestamps)
+                for index, stamp in enumerate(payload.timestamps)
             ]
-            payload = WholeTimestampsRequest(stamps, lenient.values)
             route = "lenient"
         # The strict types admit only integers from 0 to 2**63 - 1 and floats: both convert exactly.
         columns = Columns(
             np.array(payload.timestamps, dtype=np.int64), np.array(payload.values, dtype=np.float64)
         )
-        return columns, route
+        return columns, payload, route
 
 
 _READER = JsonBatchReader()
@@ -80,6 +91,11 @@ async def read_batch_columns(body: bytes | bytearray) -> Columns:
 def _unambiguous(body: bytes | bytearray) -> bool:
     """JSON lets a key appear twice (the decoder keeps the last) or be spelt with escapes, and a stored
     copy must not be read differently by another parser. With only numbers in the arrays, a key name
-    can appear in the body only as a key, so counting them shows the body is unambiguous.
+    can appear in the body only as a key, so counting them shows the body is unambiguous (a string among
+    the parameters that spells a key only makes the batch restated).
     """
-    return b"\\" not in body and all(body.count(f'"{key}"'.encode()) == 1 for key in FIT_REQUEST_KEYS)
+    return (
+        b"\\" not in body
+        and all(body.count(f'"{key}"'.encode()) == 1 for key in BATCH_KEYS)
+        and all(body.count(f'"{key}"'.encode()) <= 1 for key in MODEL_KEYS)
+    )

@@ -18,7 +18,7 @@ def render_fit(version: ModelVersion) -> bytes:
             success=True,
             message=f"Model trained and stored as version {version.version}.",
             version=version.version,
-            points_used=version.state.points_used,
+            points_used=version.summary.points_used,
         )
     )
 

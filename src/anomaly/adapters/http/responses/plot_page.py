@@ -1,4 +1,4 @@
-"""A self-contained HTML page that draws a version's training data, its mean and its k-sigma band."""
+"""A self-contained HTML page that draws a version's training data, its expected value and its band."""
 
 import html
 from collections.abc import Callable
@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import numpy as np
 import numpy.typing as npt
 
-from anomaly.domain.detection import Band, Threshold, judge_many
-from anomaly.domain.model import ModelState
+from anomaly.domain.detection import Threshold
+from anomaly.domain.model_kind import Model
 
 # The chart is an inline SVG computed here: the page loads nothing (no script, no font, no CDN), so it
 # renders the same on a closed network, and its Content-Security-Policy forbids any request.
@@ -29,21 +29,26 @@ _UNIX_MILLISECONDS = range(10**11, 10**14)
 class PlotInput:
     series_id: str
     version: int
-    state: ModelState
+    model: Model
     threshold: Threshold
-    band: Band
     timestamps: npt.NDArray[np.int64]
     values: npt.NDArray[np.float64]
 
 
 def render_plot_page(plot: PlotInput) -> str:
     title = f"{plot.series_id}, version {plot.version}"
-    flagged = int(judge_many(plot.state, plot.values, plot.threshold).flagged)
+    judgement = plot.model.judge(plot.timestamps, plot.values, plot.threshold)
+    flagged = judgement.flagged
     marked = min(flagged, MAX_MARKED_ANOMALIES)
+    summary = plot.model.summary()
+    lower, upper = summary.band(plot.threshold.k)
+    direction = f", {plot.threshold.direction.value}" if plot.threshold.direction else ""
     stats = (
-        f"{plot.state.points_used} points, mean {plot.state.mean:.6g}, std {plot.state.std:.6g}; "
-        f"normal band (k = {plot.threshold.k:g}, {plot.threshold.direction.value}): "
-        f"{plot.band.lower:.6g} to {plot.band.upper:.6g}; {flagged} training points flagged"
+        f"{plot.model.kind} model, {summary.points_used} points, mean {summary.mean:.6g}, "
+        f"std {summary.std:.6g}; normal band (k = {plot.threshold.k:g}{direction}): "
+        f"{lower:.6g} to {upper:.6g}"
+        + (" where no season applies" if plot.model.kind == "seasonal" else "")
+        + f"; {flagged} training points flagged"
         + (f" ({marked} of them marked, evenly spread)" if marked < flagged else "")
     )
     return f"""<!DOCTYPE html>
@@ -64,10 +69,10 @@ def render_plot_page(plot: PlotInput) -> str:
 <body>
 <h1>{html.escape(title)}</h1>
 <p>{html.escape(stats)}</p>
-{_svg(plot)}
+{_svg(plot, judgement.anomaly)}
 <p class="legend">
   <span><i class="swatch" style="background:#1d4ed8"></i>training data</span>
-  <span><i class="swatch" style="background:#111827;height:2px"></i>mean</span>
+  <span><i class="swatch" style="background:#111827;height:2px"></i>expected value</span>
   <span><i class="swatch" style="background:#bfdbfe;border:1px dashed #2563eb"></i>normal band</span>
   <span><i class="swatch" style="background:#dc2626"></i>points the model flags</span>
 </p>
@@ -76,23 +81,33 @@ def render_plot_page(plot: PlotInput) -> str:
 """
 
 
-def _svg(plot: PlotInput) -> str:
+def _svg(plot: PlotInput, anomaly: npt.NDArray[np.bool_]) -> str:
     xs, ys = plot.timestamps.astype(np.float64), plot.values
-    low = min(float(ys.min()), plot.band.lower, plot.state.mean)
-    high = max(float(ys.max()), plot.band.upper, plot.state.mean)
+    # The band is drawn at the data's own times, so a seasonal band follows the cycle.
+    drawn = _drawn(xs.shape[0])
+    band = plot.model.band(plot.timestamps[drawn], plot.threshold)
+    expected, lower, upper = band.expected, band.lower, band.upper
+    low = min(float(ys.min()), float(lower.min()), float(expected.min()))
+    high = max(float(ys.max()), float(upper.max()), float(expected.max()))
     # Keep the band in view, but not a band so wide that the data becomes a flat line.
-    spread = float(ys.max() - ys.min()) or abs(plot.state.mean) or 1.0
+    spread = float(ys.max() - ys.min()) or abs(float(expected.mean())) or 1.0
     low, high = max(low, float(ys.min()) - 2 * spread), min(high, float(ys.max()) + 2 * spread)
     if high <= low:
         low, high = low - 1.0, high + 1.0
     x_scale = _scale(float(xs[0]), float(xs[-1]) if xs[-1] > xs[0] else float(xs[0]) + 1, LEFT, WIDTH - RIGHT)
     y_scale = _scale(low, high, HEIGHT - BOTTOM, TOP)
 
-    band_top = y_scale(min(plot.band.upper, high))
-    band_bottom = y_scale(max(plot.band.lower, low))
-    mean_y = y_scale(plot.state.mean)
+    band_x = [x_scale(x) for x in xs[drawn].tolist()]
+    tops = [y_scale(min(y, high)) for y in upper.tolist()]
+    bottoms = [y_scale(max(y, low)) for y in lower.tolist()]
+    band_area = " ".join(
+        f"{x:.1f},{y:.1f}"
+        for x, y in [*zip(band_x, tops, strict=True), *reversed(list(zip(band_x, bottoms, strict=True)))]
+    )
+    expected_line = _polyline(band_x, [y_scale(y) for y in expected.tolist()])
+    upper_line, lower_line = _polyline(band_x, tops), _polyline(band_x, bottoms)
     line = " ".join(f"{x_scale(x):.1f},{y_scale(y):.1f}" for x, y in _downsample(xs, ys))
-    flagged = np.flatnonzero(judge_many(plot.state, ys, plot.threshold).anomaly)
+    flagged = np.flatnonzero(anomaly)
     if flagged.shape[0] > MAX_MARKED_ANOMALIES:
         flagged = flagged[np.linspace(0, flagged.shape[0] - 1, MAX_MARKED_ANOMALIES).astype(np.intp)]
     marks = "".join(
@@ -103,18 +118,31 @@ def _svg(plot: PlotInput) -> str:
      width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="training data with mean and normal band">
   <rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" height="{HEIGHT - TOP - BOTTOM}" fill="#f8fafc"
         stroke="#cbd5e1"/>
-  <rect id="band" x="{LEFT}" y="{band_top:.1f}" width="{WIDTH - LEFT - RIGHT}"
-        height="{max(band_bottom - band_top, 1.0):.1f}" fill="#bfdbfe" opacity="0.8"/>
-  <line id="mean" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{mean_y:.1f}" y2="{mean_y:.1f}" stroke="#111827"
-        stroke-width="2" stroke-dasharray="6 4"/>
+  <polygon id="band" points="{band_area}" fill="#bfdbfe" stroke="#bfdbfe" stroke-width="1" opacity="0.8"/>
+  <polyline id="expected" points="{expected_line}" fill="none" stroke="#111827" stroke-width="2"
+        stroke-dasharray="6 4"/>
   <polyline id="data" points="{line}" fill="none" stroke="#1d4ed8" stroke-width="1.5"/>
-  <line id="upper" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{band_top:.1f}" y2="{band_top:.1f}" stroke="#2563eb"
-        stroke-width="1" stroke-dasharray="2 3"/>
-  <line id="lower" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{band_bottom:.1f}" y2="{band_bottom:.1f}"
-        stroke="#2563eb" stroke-width="1" stroke-dasharray="2 3"/>
+  <polyline id="upper" points="{upper_line}" fill="none" stroke="#2563eb" stroke-width="1"
+        stroke-dasharray="2 3"/>
+  <polyline id="lower" points="{lower_line}" fill="none" stroke="#2563eb" stroke-width="1"
+        stroke-dasharray="2 3"/>
   {marks}
   {_axis_labels(xs, low, high)}
 </svg>"""
+
+
+def _drawn(count: int) -> npt.NDArray[np.intp]:
+    """The indices at which the band is drawn: every point, or evenly spread ones beyond a pixel each."""
+    if count <= MAX_DRAWN_POINTS:
+        return np.arange(count)
+    return np.linspace(0, count - 1, MAX_DRAWN_POINTS).astype(np.intp)
+
+
+def _polyline(xs: list[float], ys: list[float]) -> str:
+    # A band of one point is drawn one pixel wide, so that it shows.
+    if len(xs) == 1:
+        xs, ys = [xs[0] - 0.5, xs[0] + 0.5], [ys[0], ys[0]]
+    return " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
 
 
 def _axis_labels(xs: npt.NDArray[np.float64], low: float, high: float) -> str:

@@ -8,6 +8,7 @@ from anomaly.adapters.http.routes.health import HealthController
 from anomaly.adapters.http.routes.plot import PlotController
 from anomaly.adapters.http.routes.predict import PredictController
 from anomaly.adapters.http.routes.series import list_series
+from anomaly.adapters.http.routes.update import UpdateController
 from anomaly.adapters.http.routes.versions import delete_series, delete_version, get_version, list_versions
 
 # The OpenAPI document lists paths in the order their handlers are registered: this order keeps it
@@ -16,6 +17,7 @@ ROUTES: list[ControllerRouterHandler] = [
     FitController,
     DetectController,
     PredictController,
+    UpdateController,
     delete_series,
     delete_version,
     get_version,

@@ -6,6 +6,7 @@ from litestar import Controller, MediaType, Request, Response, get
 
 from anomaly.adapters.http.openapi.operations import errors
 from anomaly.adapters.http.parameters import (
+    AlertQuery,
     DirectionQuery,
     KQuery,
     SeriesQuery,
@@ -16,7 +17,7 @@ from anomaly.adapters.http.requests.batch import read_batch_columns
 from anomaly.adapters.http.requests.strict_json import MalformedBody
 from anomaly.adapters.http.responses.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
 from anomaly.adapters.http.services import services_of
-from anomaly.domain.detection import DEFAULT_K, Direction, Threshold, band
+from anomaly.domain.detection import DEFAULT_K, Threshold
 from anomaly.domain.errors import InvalidInput
 from anomaly.ports.errors import ModelUnreadable
 
@@ -31,7 +32,8 @@ class PlotController(Controller):
         responses=errors(400, 404, 422, 500, 503),
         description=(
             "A self-contained HTML page (no external resource) drawing the version's training data, "
-            "its mean and its k-sigma band, with the training points the model itself would flag."
+            "the value its model expects at each time and its band (k scales either side; a seasonal "
+            "band follows the cycle), with the training points the model itself would flag."
         ),
     )
     async def plot(
@@ -40,9 +42,10 @@ class PlotController(Controller):
         series_id: SeriesQuery,
         version: VersionQuery = None,
         k: KQuery = DEFAULT_K,
-        direction: DirectionQuery = Direction.UP,
+        direction: DirectionQuery = None,
+        alert: AlertQuery = None,
     ) -> Response[str]:
-        threshold = Threshold(k=k, direction=direction)
+        threshold = Threshold(k=k, direction=direction, alert=alert)
         data = await services_of(request).training_data(series_id, optional_version(version))
         try:
             # The same reader as a request's batch: stored training data is a batch as sent.
@@ -55,9 +58,8 @@ class PlotController(Controller):
             PlotInput(
                 series_id=data.series_id,
                 version=data.version,
-                state=data.state,
+                model=data.model,
                 threshold=threshold,
-                band=band(data.state, threshold),
                 timestamps=batch.timestamps,
                 values=batch.values,
             )

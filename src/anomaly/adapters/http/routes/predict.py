@@ -10,6 +10,7 @@ from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import examples
 from anomaly.adapters.http.openapi.operations import errors, json_body, ok
 from anomaly.adapters.http.parameters import (
+    AlertQuery,
     DirectionQuery,
     KQuery,
     SeriesPath,
@@ -21,7 +22,7 @@ from anomaly.adapters.http.requests.point import read_point
 from anomaly.adapters.http.responses.json_answer import JsonAnswer
 from anomaly.adapters.http.schemas import PredictRequest, PredictResponse
 from anomaly.adapters.http.services import services_of
-from anomaly.domain.detection import DEFAULT_K, Direction, Threshold
+from anomaly.domain.detection import DEFAULT_K, Threshold
 
 
 class PredictController(Controller):
@@ -35,9 +36,12 @@ class PredictController(Controller):
         summary="Judge one point",
         description=(
             "Compares one observation with the series' latest model version, or the one named by "
-            "`version`. The default rule is the seed model's: `value > mean + 3 * std`. `score` is the "
-            "z-score `(value - mean) / std`, null when undefined (a model fitted on constant values "
-            "has std 0: then any value other than the mean on the tested side is an anomaly)."
+            "`version`, at the observation's time. For `gaussian` the default rule is the seed "
+            "model's, `value > mean + 3 * std`, and `score` the z-score `(value - mean) / std`, null "
+            "when undefined (a model fitted on constant values has std 0: then any value other than "
+            "the mean on the tested side is an anomaly). `robust` and `seasonal` flag a point whose "
+            "`anomaly_score` reaches `alert`. Every answer gives the `expected` value, the band "
+            "(`lower`, `upper`) and an `anomaly_score` in [0, 1]."
         ),
     )
     async def predict(
@@ -46,7 +50,8 @@ class PredictController(Controller):
         series_id: SeriesPath,
         version: VersionQuery = None,
         k: KQuery = DEFAULT_K,
-        direction: DirectionQuery = Direction.UP,
+        direction: DirectionQuery = None,
+        alert: AlertQuery = None,
     ) -> JsonAnswer:
         with latencies_of(request).inference.measure():
             timestamp, value = await read_point(await read_body(request))
@@ -55,16 +60,20 @@ class PredictController(Controller):
                 optional_version(version),
                 timestamp,
                 value,
-                Threshold(k=k, direction=direction),
+                Threshold(k=k, direction=direction, alert=alert),
             )
+        judgement, stored = prediction.judgement, prediction.version
         answer = PredictResponse(
-            anomaly=prediction.verdict.anomaly,
-            model_version=prediction.version,
-            score=prediction.verdict.score,
-            lower=prediction.band.lower,
-            upper=prediction.band.upper,
-            mean=prediction.state.mean,
-            std=prediction.state.std,
+            anomaly=judgement.anomaly,
+            model_version=stored.version,
+            score=judgement.score,
+            lower=judgement.lower,
+            upper=judgement.upper,
+            mean=stored.summary.mean,
+            std=stored.summary.std,
+            expected=judgement.expected,
+            anomaly_score=judgement.anomaly_score,
+            kind=stored.kind,
         )
         # Encoded here and answered as bare ASGI messages: Litestar's Response machinery (headers,
         # cookies, type encoders) cost more than the whole prediction.

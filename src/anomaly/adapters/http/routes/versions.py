@@ -10,7 +10,6 @@ from anomaly.adapters.http.parameters import LimitQuery, OffsetQuery, SeriesPath
 from anomaly.adapters.http.schemas import (
     ArtifactInfo,
     DeleteResponse,
-    ModelStateBody,
     VersionDetailResponse,
     VersionItem,
     VersionPage,
@@ -51,13 +50,16 @@ async def list_versions(
     tags=TAGS,
     summary="Inspect one version",
     responses={200: ok(VersionDetailResponse, examples.VERSION), **errors(400, 404, 422, 500, 503)},
-    description="Its metadata, and its model state as read (and checksum-verified) from its artifact.",
+    description=(
+        "Its metadata, and its model's state (its shape depends on the kind) as read, and "
+        "checksum-verified, from its artifact."
+    ),
 )
 async def get_version(
     request: Request[Any, Any, Any], series_id: SeriesPath, version: VersionPath
 ) -> VersionDetailResponse:
     detail = await services_of(request).get_version(series_id, parse_version(version))
-    stored, state = detail.version, detail.state
+    stored = detail.version
     return VersionDetailResponse(
         series_id=series_id,
         version=stored.version,
@@ -65,15 +67,7 @@ async def get_version(
         updated_at=stored.updated_at,
         kind=stored.kind,
         parameters=stored.parameters,
-        model=ModelStateBody(
-            mean=state.mean,
-            std=state.std,
-            points_used=state.points_used,
-            minimum=state.minimum,
-            maximum=state.maximum,
-            first_timestamp=state.first_timestamp,
-            last_timestamp=state.last_timestamp,
-        ),
+        model=detail.model.describe(),
         model_artifact=ArtifactInfo(sha256=stored.model.sha256, size=stored.model.size),
         data_artifact=ArtifactInfo(sha256=stored.data.sha256, size=stored.data.size),
     )
@@ -110,11 +104,11 @@ def _item(version: ModelVersion) -> VersionItem:
     return VersionItem(
         version=version.version,
         created_at=version.created_at,
-        points_used=version.state.points_used,
-        first_timestamp=version.state.first_timestamp,
-        last_timestamp=version.state.last_timestamp,
-        mean=version.state.mean,
-        std=version.state.std,
+        points_used=version.summary.points_used,
+        first_timestamp=version.summary.first_timestamp,
+        last_timestamp=version.summary.last_timestamp,
+        mean=version.summary.mean,
+        std=version.summary.std,
         kind=version.kind,
     )
 

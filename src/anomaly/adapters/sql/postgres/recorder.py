@@ -16,7 +16,7 @@ from anomaly.adapters.sql import statements
 from anomaly.adapters.sql.errors import database_errors
 from anomaly.adapters.sql.postgres.compiled import compile_for_asyncpg
 from anomaly.adapters.sql.postgres.driver import fetch_one
-from anomaly.adapters.sql.recording import record_with_receipt
+from anomaly.adapters.sql.recording import record_in_transaction
 from anomaly.adapters.sql.tables import models, version_row
 from anomaly.adapters.sql.units_of_work import SqlWriteUnitOfWork
 from anomaly.domain.model_version import ModelVersion, VersionDraft
@@ -53,8 +53,8 @@ class PostgresRecorder:
         self._changes = changes
 
     async def record(self, draft: VersionDraft, receipt: Receipt | None = None) -> ModelVersion:
-        if receipt is not None:
-            return await record_with_receipt(self._writes, ALLOCATE, draft, receipt)
+        if receipt is not None or draft.follows is not None:
+            return await record_in_transaction(self._writes, ALLOCATE, draft, receipt)
         with database_errors("connecting"):
             connection = await self._engine.connect()
         try:

@@ -10,7 +10,7 @@ from sqlalchemy.dialects import sqlite
 from anomaly.adapters.changed_series import mark_quietly
 from anomaly.adapters.sql import statements
 from anomaly.adapters.sql.errors import database_errors
-from anomaly.adapters.sql.recording import record_with_receipt
+from anomaly.adapters.sql.recording import record_in_transaction
 from anomaly.adapters.sql.sqlite.worker_connection import WorkerConnection
 from anomaly.adapters.sql.sqlite.writer_turns import WriterTurns
 from anomaly.adapters.sql.tables import version_row
@@ -38,8 +38,8 @@ class SqliteRecorder:
         self._timeout = timeout_seconds
 
     async def record(self, draft: VersionDraft, receipt: Receipt | None = None) -> ModelVersion:
-        if receipt is not None:
-            return await record_with_receipt(self._writes, ALLOCATE, draft, receipt)
+        if receipt is not None or draft.follows is not None:
+            return await record_in_transaction(self._writes, ALLOCATE, draft, receipt)
         await self._turns.take(self._timeout)
         recording = asyncio.ensure_future(self._worker.run(lambda connection: _record_now(connection, draft)))
 

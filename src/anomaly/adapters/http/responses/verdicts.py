@@ -1,0 +1,57 @@
+"""Answers that carry verdicts per point (detect, update): a document whose last fields are the
+verdict columns, streamed in slices when large."""
+
+from collections.abc import Iterator
+
+import msgspec
+import numpy as np
+import numpy.typing as npt
+from litestar import MediaType, Response
+from litestar.response import Stream
+
+from anomaly.domain.model_kind import Judgement
+
+POINTS_PER_SLICE = 65_536
+# The columns, in the order every verdict document declares them last (msgspec writes a Struct's
+# fields in declaration order).
+COLUMNS = ("anomaly", "score", "anomaly_score", "expected", "lower_bound", "upper_bound")
+_EMPTY_COLUMNS = ",".join(f'"{name}":[]' for name in COLUMNS).encode() + b"}"
+
+
+# As one document, a million verdicts are millions of Python objects and tens of MB of JSON at once.
+# Written in slices, only one slice's objects and bytes exist at a time; the document is the same,
+# byte for byte, as msgspec writes for the whole Struct. Everything that can fail (validation, the
+# version, the verdicts) is done before the first byte, so the status is always right.
+def verdicts_response(header: msgspec.Struct, judgement: Judgement) -> Response[bytes] | Stream:
+    """`header` is the document with its columns empty; the judgement's columns are written into it."""
+    parts = _encode(header, judgement)
+    if judgement.anomaly.shape[0] <= POINTS_PER_SLICE:
+        return Response(b"".join(parts), media_type=MediaType.JSON)
+    # Litestar pulls each part on a worker thread: encoding stays off the event loop.
+    return Stream(parts, media_type=MediaType.JSON)
+
+
+def _encode(header: msgspec.Struct, judgement: Judgement) -> Iterator[bytes]:
+    encoded = msgspec.json.encode(header)
+    if not encoded.endswith(_EMPTY_COLUMNS):  # pragma: no cover (guards the field order)
+        raise AssertionError(f"{type(header).__name__} must end with the empty columns {COLUMNS}")
+    yield encoded[: -len(_EMPTY_COLUMNS)] + b'"anomaly":['
+    yield from _items(judgement.anomaly)
+    # NaN marks an undefined score; msgspec writes non-finite floats as null.
+    for name, column in (
+        ("score", judgement.score),
+        ("anomaly_score", judgement.anomaly_score),
+        ("expected", judgement.expected),
+        ("lower_bound", judgement.lower),
+        ("upper_bound", judgement.upper),
+    ):
+        yield f'],"{name}":['.encode()
+        yield from _items(column)
+    yield b"]}"
+
+
+def _items(column: npt.NDArray[np.bool_] | npt.NDArray[np.float64]) -> Iterator[bytes]:
+    """The column's items as JSON, without the brackets, one slice at a time."""
+    for start in range(0, column.shape[0], POINTS_PER_SLICE):
+        encoded = msgspec.json.encode(column[start : start + POINTS_PER_SLICE].tolist())
+        yield (b"," if start else b"") + encoded[1:-1]

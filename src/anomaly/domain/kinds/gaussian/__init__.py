@@ -1,0 +1,1 @@
+"""The `gaussian` kind: mean and population standard deviation, the seed's model."""

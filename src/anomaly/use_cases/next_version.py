@@ -1,0 +1,71 @@
+"""Storing a model learnt from a batch as its series' next version: the steps a fit and an update share.
+
+Artifacts are written and synced first, then the version is recorded in one short step. No lock is
+held while files are written, a version row never exists without its artifacts, and a request that
+fails before its commit leaves no artifact behind.
+"""
+
+from collections.abc import Callable
+from typing import TypeVar
+
+from anomaly.domain.model_kind import Model
+from anomaly.domain.model_version import ModelVersion, VersionDraft
+from anomaly.domain.series_id import SeriesId
+from anomaly.ports.artifacts import ArtifactWriter
+from anomaly.ports.batch_reader import ReadBatch
+from anomaly.ports.clock import Clock
+from anomaly.ports.errors import CommitOutcomeUnknown
+from anomaly.ports.version_recorder import Receipt, VersionRecorder
+from anomaly.use_cases.offload import run_cpu_bound
+
+T = TypeVar("T")
+
+# A point takes at least this many bytes of a serialised batch, so a batch's size in bytes bounds
+# how many points it holds, which decides whether it is read and learnt on a worker thread.
+FEWEST_BYTES_PER_POINT = 20
+
+
+async def record_next_version(
+    series_id: SeriesId,
+    serialised: bytes | bytearray,
+    learn: Callable[[], tuple[ReadBatch, Model, T]],
+    artifacts: ArtifactWriter,
+    recorder: VersionRecorder,
+    clock: Clock,
+    *,
+    follows: int | None = None,
+    receipt: Receipt | None = None,
+) -> tuple[ModelVersion, T]:
+    """Stage `serialised` as the training data, run `learn` (CPU-bound: it reads the batch and
+    returns the model and whatever else the caller wants back), keep the model beside the data and
+    record both as the next version (see `VersionDraft.follows` and `VersionRecorder.record`)."""
+    # Staged before it is read: the store may write a large batch while it is being read.
+    staged = artifacts.stage(series_id, serialised)
+    try:
+        batch, model, extra = await run_cpu_bound(len(serialised) // FEWEST_BYTES_PER_POINT, learn)
+        if batch.restated is not None:
+            await staged.discard()
+            staged = artifacts.stage(series_id, batch.restated)
+        model_ref, data_ref = await staged.keep(model)
+    except BaseException:
+        await staged.discard()
+        raise
+    draft = VersionDraft(
+        series_id=series_id,
+        model=model_ref,
+        data=data_ref,
+        summary=model.summary(),
+        created_at=clock.now(),
+        kind=model.kind,
+        parameters=model.parameters,
+        follows=follows,
+    )
+    # A commit whose outcome is unknown (it failed, or was cancelled) may have been applied, and
+    # a row must never lose its artifacts: they stay, and the sweep removes them if unreferenced.
+    try:
+        return await recorder.record(draft, receipt), extra
+    except CommitOutcomeUnknown:
+        raise
+    except Exception:
+        await staged.discard()
+        raise
