@@ -321,6 +321,31 @@ def large_requests(scenario: str, target: str, server: Server, path: str, body: 
     )
 
 
+UPDATE_REPEATS = 41  # sequential requests of each kind, alternating; the medians are compared
+
+
+def update_against_fit(server: Server, nonce: str) -> list[Row]:
+    """An update of SMALL_POINTS onto a seasonal version that has absorbed LARGE_POINTS, against a
+    fresh seasonal fit of SMALL_POINTS: one request at a time, alternating, timed by their medians."""
+    series = f"/{nonce}-u"
+    post(server, f"/fit{series}", seasonal_body(LARGE_POINTS))
+    update = following_body(SMALL_POINTS, LARGE_POINTS)
+    fit = seasonal_body(SMALL_POINTS)
+    updates, fits = [], []
+    for index in range(UPDATE_REPEATS):
+        # Pinned to the large version, so that every update folds into a 1,000,000-point model.
+        updates.append(_timed(lambda: post(server, f"/update{series}?version=1", update)))
+        fits.append(_timed(lambda index=index: post(server, f"/fit{series}-fresh-{index}", fit)))
+    return [
+        Row(
+            scenario="update 100 onto 1M seasonal",
+            target=SERVICE,
+            server_ms=statistics.median(updates) * 1000,
+        ),
+        Row(scenario="fit 100 seasonal", target=SERVICE, server_ms=statistics.median(fits) * 1000),
+    ]
+
+
 def decode_alone(body: bytes) -> Row:
     class Batch(msgspec.Struct):
         timestamps: list[int]
@@ -345,6 +370,18 @@ def batch_body(points: int) -> bytes:
     1,000,000-point batch is about 30 MB of JSON."""
     start = 1_705_000_000
     values = [50 + 10 * math.sin(index * 0.7919) for index in range(points)]
+    return msgspec.json.encode({"timestamps": list(range(start, start + 60 * points, 60)), "values": values})
+
+
+def seasonal_body(points: int) -> bytes:
+    """`batch_body` asking for a seasonal model with a daily period (too few points to detect one)."""
+    return batch_body(points)[:-1] + b',"kind":"seasonal","parameters":{"period":"day"}}'
+
+
+def following_body(points: int, after: int) -> bytes:
+    """Points that follow a `batch_body(after)`, for an update."""
+    start = 1_705_000_000 + 60 * after
+    values = [50 + 10 * math.sin((after + index) * 0.7919) for index in range(points)]
     return msgspec.json.encode({"timestamps": list(range(start, start + 60 * points, 60)), "values": values})
 
 
@@ -417,6 +454,7 @@ class Load:
     path: str
     unique: bool  # each request to a path of its own (a new series), or all to `path`
     fit_first: str | None = None  # if set, a batch is fitted at this path and wrk sends a point instead
+    service_fit: bytes | None = None  # the batch the service fits first, if not the reference's
     workers: int = WORKERS
     pinned: bool = False  # server on SERVER_CORE, wrk on LOAD_CORE
 
@@ -446,10 +484,19 @@ def loads(nonce: str) -> list[Load]:
             workers=1,
             pinned=True,
         ),
+        Load(
+            "predict-seasonal",
+            "predict seasonal",
+            both,
+            f"/predict/{nonce}-s",
+            unique=False,
+            fit_first=f"/fit/{nonce}-s",
+            service_fit=seasonal_body(SMALL_POINTS),
+        ),
     ]
 
 
-SCENARIOS = (*(load.name for load in loads("")), "large")
+SCENARIOS = (*(load.name for load in loads("")), "large", "update", "large-seasonal")
 
 
 def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
@@ -497,7 +544,8 @@ def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
                     with serving(pinned(server_core, command), environments[target], work) as server:
                         body = small
                         if load.fit_first is not None:
-                            post(server, load.fit_first, small)
+                            service_fit = load.service_fit if target != "reference" else None
+                            post(server, load.fit_first, service_fit or small)
                             body = POINT
                         prefix = f"{load.path}{round_number}-" if load.unique else load.path
                         rounds[target].append(
@@ -506,16 +554,24 @@ def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
                             )
                         )
             rows.extend(mean_of(measured) for measured in rounds.values())
-        if "large" not in only:
-            return rows
-
-        # Large batches: a fresh service for each kind, so its peak RSS is these requests'.
-        rows.append(decode_alone(large))
-        with serving(service_command(), services[SERVICE], work) as server:
-            rows.append(large_requests("fit-large", SERVICE, server, f"/fit/{nonce}-large", large))
-        with serving(service_command(), services[SERVICE], work) as server:
-            post(server, f"/fit/{nonce}-d", small)
-            rows.append(large_requests("detect-large", SERVICE, server, f"/detect/{nonce}-d", large))
+        if "update" in only:
+            with serving(service_command(), services[SERVICE], work) as server:
+                rows.extend(update_against_fit(server, nonce))
+        if only & {"large", "large-seasonal"}:
+            rows.append(decode_alone(large))
+        # Large batches: a fresh service for each request kind, so its peak RSS is these requests'.
+        if "large" in only:
+            with serving(service_command(), services[SERVICE], work) as server:
+                rows.append(large_requests("fit-large", SERVICE, server, f"/fit/{nonce}-large", large))
+            with serving(service_command(), services[SERVICE], work) as server:
+                post(server, f"/fit/{nonce}-d", small)
+                rows.append(large_requests("detect-large", SERVICE, server, f"/detect/{nonce}-d", large))
+        if "large-seasonal" in only:
+            with serving(service_command(), services[SERVICE], work) as server:
+                post(server, f"/fit/{nonce}-ds", seasonal_body(SMALL_POINTS))
+                rows.append(
+                    large_requests("detect-large seasonal", SERVICE, server, f"/detect/{nonce}-ds", large)
+                )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return rows
@@ -544,9 +600,18 @@ def verdicts(rows: list[Row]) -> list[dict[str, object]]:
             ours, ref = by[(scenario, SERVICE)], reference[scenario]
             check(f"{scenario} req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.8, True)  # type: ignore[operator]
             check(f"{scenario} p99 vs reference", ours.p99_ms / ref.p99_ms, 1.5, False)  # type: ignore[operator]
-    if "predict" in reference:
-        ours, ref = by[("predict", SERVICE)], reference["predict"]
-        check("predict req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.85, True)  # type: ignore[operator]
+    for scenario in ("predict", "predict seasonal"):
+        if scenario in reference:
+            ours, ref = by[(scenario, SERVICE)], reference[scenario]
+            check(f"{scenario} req/s vs reference", ours.requests_per_s / ref.requests_per_s, 0.85, True)  # type: ignore[operator]
+    if ("update 100 onto 1M seasonal", SERVICE) in by:
+        update, fresh = by[("update 100 onto 1M seasonal", SERVICE)], by[("fit 100 seasonal", SERVICE)]
+        check(
+            "update of 100 onto 1M vs fresh fit of 100",
+            (update.server_ms or 0) / (fresh.server_ms or 1),
+            1.2,
+            False,
+        )
     # CPU per request on one pinned worker: what each request costs, whatever the machine's load.
     for scenario, limit in ((f"fit-small {PINNED}", 1.25), (f"predict {PINNED}", 1.15)):
         if scenario in reference:
@@ -559,7 +624,9 @@ def verdicts(rows: list[Row]) -> list[dict[str, object]]:
             )
     if ("large body", "msgspec decode alone") in by:
         decode_ms = by[("large body", "msgspec decode alone")].server_ms or 1.0
-        for scenario in ("fit-large", "detect-large"):
+        for scenario in ("fit-large", "detect-large", "detect-large seasonal"):
+            if (scenario, SERVICE) not in by:
+                continue
             row = by[(scenario, SERVICE)]
             check(f"{scenario} server time vs msgspec decode", (row.server_ms or 0) / decode_ms, 1.5, False)
             check(
