@@ -1,16 +1,16 @@
-"""CachedModelStates: a model state is read and verified once, and only ever served for its own bytes."""
+"""CachedModels: a model is read and verified once, and only ever served for its own bytes."""
 
 import pytest
 
-from anomaly.adapters.caching.model_states import CachedModelStates
+from anomaly.adapters.caching.models import CachedModels
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactUnreadable
-from tests.support.versions import make_draft
+from tests.support.versions import described, make_model
 
-STATE = make_draft("cpu").state
+MODEL = make_model()
 
 
 class CountedStore(InMemoryArtifactStore):
@@ -18,36 +18,39 @@ class CountedStore(InMemoryArtifactStore):
         super().__init__()
         self.state_reads = 0
 
-    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
+    async def load_model(self, ref: ArtifactRef) -> Model:
         self.state_reads += 1
-        return await super().load_model_state(ref)
+        return await super().load_model(ref)
 
 
 async def test_a_state_is_read_once_then_served_from_memory() -> None:
     store = CountedStore()
-    model, _ = await store.stage(SeriesId("cpu"), b"[1]").keep(STATE)
-    states = CachedModelStates(store)
-    assert [await states.load_model_state(model) for _ in range(3)] == [STATE] * 3
+    model, _ = await store.stage(SeriesId("cpu"), b"[1]").keep(MODEL)
+    states = CachedModels(store)
+    loaded = [await states.load_model(model) for _ in range(3)]
+    assert [described(each) for each in loaded] == [described(MODEL)] * 3
+    assert loaded[1] is loaded[0]
+    assert loaded[2] is loaded[0]
     assert store.state_reads == 1
 
 
 async def test_a_row_naming_other_bytes_at_the_same_place_is_never_answered_from_memory() -> None:
     store = CountedStore()
-    model, _ = await store.stage(SeriesId("cpu"), b"[1]").keep(STATE)
-    states = CachedModelStates(store)
-    await states.load_model_state(model)
+    model, _ = await store.stage(SeriesId("cpu"), b"[1]").keep(MODEL)
+    states = CachedModels(store)
+    await states.load_model(model)
     forged = ArtifactRef(location=model.location, sha256="0" * 64, size=model.size)
     with pytest.raises(ArtifactUnreadable, match="checksum"):
-        await states.load_model_state(forged)
+        await states.load_model(forged)
 
 
 async def test_the_least_recently_used_states_are_forgotten_first() -> None:
     store = CountedStore()
-    refs = [(await store.stage(SeriesId("cpu"), b"[1]").keep(STATE))[0] for _ in range(3)]
-    states = CachedModelStates(store, capacity=2)
+    refs = [(await store.stage(SeriesId("cpu"), b"[1]").keep(MODEL))[0] for _ in range(3)]
+    states = CachedModels(store, capacity=2)
     for ref in refs:
-        await states.load_model_state(ref)
-    await states.load_model_state(refs[2])
+        await states.load_model(ref)
+    await states.load_model(refs[2])
     assert store.state_reads == 3
-    await states.load_model_state(refs[0])
+    await states.load_model(refs[0])
     assert store.state_reads == 4

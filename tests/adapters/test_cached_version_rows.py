@@ -76,7 +76,7 @@ async def test_a_fit_or_delete_anywhere_is_seen_by_the_next_lookup() -> None:
     assert await world.fit(20.0) == 2  # through "another process": same registry and changes
     latest = await here.latest(CPU)
     assert latest is not None
-    assert (latest.version, latest.state.mean) == (2, 20.0)
+    assert (latest.version, latest.summary.mean) == (2, 20.0)
     await world.delete().version("cpu", 1)
     assert await here.get(CPU, 1) is None
     await world.delete().series("cpu")

@@ -59,14 +59,29 @@ async def test_a_prediction_answers_with_the_verdict_band_and_model(memory_clien
     assert response.headers["content-type"] == "application/json"
     assert int(response.headers["content-length"]) == len(response.content)
     payload = response.json()
-    assert set(payload) == {"anomaly", "model_version", "score", "lower", "upper", "mean", "std"}
+    assert list(payload) == [
+        "anomaly",
+        "model_version",
+        "score",
+        "lower",
+        "upper",
+        "mean",
+        "std",
+        "expected",
+        "anomaly_score",
+        "kind",
+    ]
     assert payload["anomaly"] is True
     assert payload["model_version"] == 1
     assert payload["mean"] == pytest.approx(mean, rel=1e-12)
     assert payload["std"] == pytest.approx(std, rel=1e-12)
-    assert payload["score"] == pytest.approx((13.0 - mean) / std, rel=1e-12)
+    z = (13.0 - mean) / std
+    assert payload["score"] == pytest.approx(z, rel=1e-12)
     assert payload["lower"] == pytest.approx(mean - 3 * std, rel=1e-12)
     assert payload["upper"] == pytest.approx(mean + 3 * std, rel=1e-12)
+    assert payload["expected"] == payload["mean"]
+    assert payload["anomaly_score"] == pytest.approx(abs(z) / (abs(z) + 3), rel=1e-12)
+    assert payload["kind"] == "gaussian"
 
 
 async def test_a_value_inside_the_band_is_not_an_anomaly(memory_client: Client) -> None:
@@ -240,6 +255,28 @@ async def test_a_k_out_of_range_is_a_422_naming_k(memory_client: Client, k: str)
     assert_error(response, 422, "invalid_input", "k")
 
 
+@pytest.mark.parametrize("alert", ["0", "-0.5", "1.5", "nan", "abc"])
+@pytest.mark.parametrize("endpoint", ["predict", "detect"])
+async def test_an_alert_outside_zero_to_one_is_a_422_naming_alert(
+    memory_client: Client, endpoint: str, alert: str
+) -> None:
+    await fit(memory_client, "cpu", SMALL)
+    body = POINT if endpoint == "predict" else batch([13.0])
+
+    response = await memory_client.post(f"/{endpoint}/cpu", json=body, params={"alert": alert})
+
+    assert_error(response, 422, "invalid_input", "alert")
+
+
+async def test_a_gaussian_model_flags_on_its_band_whatever_the_alert(memory_client: Client) -> None:
+    await fit(memory_client, "cpu", SMALL)
+
+    default = await predict(memory_client, "cpu", 13.0)
+    for alert in ("0.01", "0.5", "1"):
+        assert await predict(memory_client, "cpu", 13.0, alert=alert) == default
+    assert default["anomaly"] is True
+
+
 async def test_a_constant_model_accepts_its_mean_and_flags_anything_above(memory_client: Client) -> None:
     await fit(memory_client, "flat", batch([5.0] * 5))
 
@@ -249,8 +286,10 @@ async def test_a_constant_model_accepts_its_mean_and_flags_anything_above(memory
     assert on_mean["anomaly"] is False
     assert on_mean["score"] == 0.0
     assert (on_mean["lower"], on_mean["upper"], on_mean["std"]) == (5.0, 5.0, 0.0)
+    assert (on_mean["expected"], on_mean["anomaly_score"]) == (5.0, 0.0)
     assert above["anomaly"] is True
     assert above["score"] is None
+    assert above["anomaly_score"] == 1.0  # never null, though the z-score is undefined
 
 
 # --- POST /detect -------------------------------------------------------------------------------
@@ -276,6 +315,30 @@ async def test_a_detection_answers_per_point_in_request_order(memory_client: Cli
     assert payload["std"] == pytest.approx(std, rel=1e-12)
     assert payload["lower"] == pytest.approx(mean - 3 * std, rel=1e-12)
     assert payload["upper"] == pytest.approx(mean + 3 * std, rel=1e-12)
+    assert list(payload) == [
+        "series_id",
+        "model_version",
+        "kind",
+        "points",
+        "anomalies",
+        "lower",
+        "upper",
+        "mean",
+        "std",
+        "anomaly",
+        "score",
+        "anomaly_score",
+        "expected",
+        "lower_bound",
+        "upper_bound",
+    ]
+    assert payload["kind"] == "gaussian"
+    # A gaussian model expects its mean, within the same band, at every time.
+    assert payload["expected"] == [payload["mean"]] * 5
+    assert payload["lower_bound"] == [payload["lower"]] * 5
+    assert payload["upper_bound"] == [payload["upper"]] * 5
+    distances = [abs(value - mean) / std for value in values]
+    assert payload["anomaly_score"] == pytest.approx([z / (z + 3) for z in distances], rel=1e-9)
 
 
 async def test_an_empty_batch_gets_empty_answers(memory_client: Client) -> None:
@@ -288,6 +351,8 @@ async def test_an_empty_batch_gets_empty_answers(memory_client: Client) -> None:
     assert (payload["points"], payload["anomalies"]) == (0, 0)
     assert payload["anomaly"] == []
     assert payload["score"] == []
+    for column in ("anomaly_score", "expected", "lower_bound", "upper_bound"):
+        assert payload[column] == []
     assert payload["model_version"] == 1
 
 
@@ -301,8 +366,12 @@ async def test_a_detection_agrees_with_predictions_point_by_point(memory_client:
 
     assert detection["anomaly"] == [prediction["anomaly"] for prediction in predictions]
     assert detection["score"] == [prediction["score"] for prediction in predictions]
+    assert detection["anomaly_score"] == [prediction["anomaly_score"] for prediction in predictions]
+    assert detection["expected"] == [prediction["expected"] for prediction in predictions]
+    assert detection["lower_bound"] == [prediction["lower"] for prediction in predictions]
+    assert detection["upper_bound"] == [prediction["upper"] for prediction in predictions]
     assert detection["anomalies"] == sum(prediction["anomaly"] for prediction in predictions)
-    for key in ("lower", "upper", "mean", "std", "model_version"):
+    for key in ("lower", "upper", "mean", "std", "model_version", "kind"):
         assert {detection[key]} == {prediction[key] for prediction in predictions}
 
 
@@ -313,6 +382,8 @@ async def test_a_detection_on_a_constant_model_has_null_scores_off_the_mean(memo
 
     assert payload["anomaly"] == [False, True, False]
     assert payload["score"] == [0.0, None, None]
+    assert payload["anomaly_score"] == [0.0, 1.0, 1.0]  # never null: off a constant model's mean is 1
+    assert payload["expected"] == payload["lower_bound"] == payload["upper_bound"] == [5.0] * 3
     assert payload["anomalies"] == 1
 
 

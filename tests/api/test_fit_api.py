@@ -11,7 +11,7 @@ from litestar.testing import AsyncTestClient
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
 from anomaly.adapters.memory.database import InMemoryDatabase
 from anomaly.bootstrap import create_app
-from anomaly.domain.model_format import decode_model_state
+from anomaly.domain.model_format import decode_model
 from anomaly.settings import Settings
 from tests.support.concurrent_client import served_in_this_loop
 from tests.support.payloads import SMALL, batch
@@ -46,10 +46,13 @@ async def test_a_fit_stores_the_model_state_and_the_batch_as_sent(
     assert response.status_code == 200
     row = memory_database.rows[("cpu", 1)]
     assert await memory_artifacts.load(row.data) == body
-    state = decode_model_state(await memory_artifacts.load(row.model))
+    model = decode_model(await memory_artifacts.load(row.model))
+    assert (model.kind, model.parameters) == ("gaussian", {"half_life": None})
+    state = model.summary()
     assert state.mean == 2.5
     assert state.std == pytest.approx(1.118033988749895)
     assert (state.first_timestamp, state.last_timestamp, state.points_used) == (1, 4, 4)
+    assert state == row.summary
 
 
 async def test_concurrent_fits_of_one_series_get_distinct_consecutive_versions(memory_adapters: Any) -> None:
@@ -212,7 +215,7 @@ async def test_an_ambiguous_body_is_stored_as_what_was_fitted(
     row = memory_database.rows[("cpu", 1)]
     # The bytes, not what json.loads makes of them: it too keeps the last key and reads escapes.
     assert await memory_artifacts.load(row.data) == b'{"timestamps":[1,2,3],"values":[1.0,2.0,3.0]}'
-    assert row.state.mean == 2.0
+    assert row.summary.mean == 2.0
 
 
 async def test_whole_float_timestamps_are_integers_and_are_stored_as_such(
@@ -233,6 +236,6 @@ async def test_string_timestamps_are_fitted_and_stored_as_the_integers_they_stan
     response = await memory_client.post("/fit/cpu", json=body)
     assert response.status_code == 200, response.text
     row = memory_database.rows[("cpu", 1)]
-    assert (row.state.first_timestamp, row.state.last_timestamp) == (1705000000, 1705000120)
+    assert (row.summary.first_timestamp, row.summary.last_timestamp) == (1705000000, 1705000120)
     stored = await memory_artifacts.load(row.data)
     assert stored == b'{"timestamps":[1705000000,1705000060,1705000120],"values":[1.0,2.0,3.0]}'

@@ -9,13 +9,13 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from anomaly.adapters.http.responses.detect import POINTS_PER_SLICE
+from anomaly.adapters.http.responses.verdicts import POINTS_PER_SLICE
 from anomaly.adapters.http.schemas import DetectResponse
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
 from anomaly.adapters.memory.database import InMemoryDatabase
 from anomaly.bootstrap import create_app
-from anomaly.domain.detection import Direction, Threshold, band, judge_many
-from anomaly.domain.model import fit
+from anomaly.domain.detection import Direction, Threshold
+from anomaly.domain.kinds.gaussian.model import GAUSSIAN
 from anomaly.domain.time_series import BatchLimits, TimeSeries
 from anomaly.settings import Settings
 
@@ -33,21 +33,28 @@ def body_of(values: list[float], start: int = START) -> bytes:
 def unstreamed(series_id: str, training: dict[str, Any], values: list[float], threshold: Threshold) -> bytes:
     """The answer as one DetectResponse, encoded whole: what /detect gave before it streamed."""
     limits = BatchLimits(min_points=0, max_points=10**7)
-    state = fit(TimeSeries.parse(training["timestamps"], training["values"], limits))
-    verdicts = judge_many(state, np.array(values), threshold)
-    limits_band = band(state, threshold)
+    model = GAUSSIAN.fit(TimeSeries.parse(training["timestamps"], training["values"], limits), {})
+    timestamps = np.arange(START, START + len(values), dtype=np.int64)
+    judgement = model.judge(timestamps, np.array(values), threshold)
+    summary = model.summary()
+    lower, upper = summary.band(threshold.k)
     return msgspec.json.encode(
         DetectResponse(
             series_id=series_id,
             model_version=1,
+            kind="gaussian",
             points=len(values),
-            anomalies=verdicts.flagged,
-            lower=limits_band.lower,
-            upper=limits_band.upper,
-            mean=state.mean,
-            std=state.std,
-            anomaly=verdicts.anomaly.tolist(),
-            score=verdicts.score.tolist(),
+            anomalies=judgement.flagged,
+            lower=lower,
+            upper=upper,
+            mean=summary.mean,
+            std=summary.std,
+            anomaly=judgement.anomaly.tolist(),
+            score=judgement.score.tolist(),
+            anomaly_score=judgement.anomaly_score.tolist(),
+            expected=judgement.expected.tolist(),
+            lower_bound=judgement.lower.tolist(),
+            upper_bound=judgement.upper.tolist(),
         )
     )
 
@@ -70,7 +77,8 @@ async def test_a_large_detection_is_the_document_a_whole_encoding_gives(
 
     assert response.status_code == 200, response.text[:500]
     assert response.headers["content-type"] == "application/json"
-    threshold = Threshold(k=float(params.get("k", 3)), direction=Direction(params.get("direction", "up")))
+    direction = Direction(params["direction"]) if "direction" in params else None  # None: gaussian's up
+    threshold = Threshold(k=float(params.get("k", 3)), direction=direction)
     expected = unstreamed("cpu", training, values, threshold)
     assert json.loads(response.content) == json.loads(expected)
     assert response.content == expected
@@ -100,9 +108,9 @@ async def test_a_large_fit_stores_the_body_as_sent(
     assert response.status_code == 200, response.text
     row = memory_database.rows[("cpu", 1)]
     assert await memory_artifacts.load(row.data) == body
-    assert row.state.points_used == 100_000
-    assert row.state.mean == pytest.approx(float(values.mean()), rel=1e-12)
-    assert (row.state.first_timestamp, row.state.last_timestamp) == (START, START + 60 * 99_999)
+    assert row.summary.points_used == 100_000
+    assert row.summary.mean == pytest.approx(float(values.mean()), rel=1e-12)
+    assert (row.summary.first_timestamp, row.summary.last_timestamp) == (START, START + 60 * 99_999)
 
 
 STAMPS = ", ".join(str(stamp) for stamp in range(1, 50_001))

@@ -11,6 +11,7 @@ ENDPOINTS = {
     ("post", "/fit/{series_id}"),
     ("post", "/predict/{series_id}"),
     ("post", "/detect/{series_id}"),
+    ("post", "/update/{series_id}"),
     ("get", "/series"),
     ("get", "/series/{series_id}/versions"),
     ("get", "/series/{series_id}/versions/{version}"),
@@ -38,16 +39,19 @@ async def test_every_endpoint_is_documented(memory_client: Client) -> None:
 
 async def test_bodies_are_documented_with_their_fields_and_an_example(memory_client: Client) -> None:
     paths = (await schema(memory_client))["paths"]
-    for path, fields in [
-        ("/fit/{series_id}", {"timestamps", "values"}),
-        ("/detect/{series_id}", {"timestamps", "values"}),
-        ("/predict/{series_id}", {"timestamp", "value"}),
+    batch = {"timestamps", "values"}
+    for path, fields, required in [
+        # A fit may also name the model kind and its parameters; both have defaults.
+        ("/fit/{series_id}", batch | {"kind", "parameters"}, batch),
+        ("/detect/{series_id}", batch, batch),
+        ("/update/{series_id}", batch, batch),
+        ("/predict/{series_id}", {"timestamp", "value"}, {"timestamp", "value"}),
     ]:
         body = paths[path]["post"]["requestBody"]["content"]["application/json"]
-        assert set(body["schema"]["properties"]) == fields
-        assert set(body["schema"]["required"]) == fields
-        assert body["schema"]["additionalProperties"] is False
-        assert set(body["examples"]["example"]["value"]) == fields
+        assert set(body["schema"]["properties"]) == fields, path
+        assert set(body["schema"]["required"]) == required, path
+        assert body["schema"]["additionalProperties"] is False, path
+        assert set(body["examples"]["example"]["value"]) == fields, path
 
 
 async def test_every_response_has_an_example_and_errors_share_one_shape(memory_client: Client) -> None:

@@ -78,8 +78,19 @@ async def test_one_version_shows_its_metadata_and_model_state(memory_client: Cli
         assert response.status_code == 200
         body = response.json()
         assert body["version"] == 1
-        assert (body["kind"], body["parameters"]) == ("gaussian", {})
+        # Every parameter is spelt out, defaults included.
+        assert (body["kind"], body["parameters"]) == ("gaussian", {"half_life": None})
+        assert list(body["model"]) == [
+            "mean",
+            "std",
+            "points_used",
+            "minimum",
+            "maximum",
+            "first_timestamp",
+            "last_timestamp",
+        ]
         assert body["model"]["mean"] == 2.0
+        assert body["model"]["points_used"] == 3
         assert (body["model"]["minimum"], body["model"]["maximum"]) == (1.0, 3.0)
         assert len(body["model_artifact"]["sha256"]) == 64
         assert body["data_artifact"]["size"] > 0

@@ -7,15 +7,15 @@ import pytest
 
 from anomaly.adapters.files.artifact_store import FileArtifactStore
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
-from anomaly.domain.model_format import encode_model_state
+from anomaly.domain.model_format import encode_model
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifacts import ArtifactStore
 from anomaly.ports.errors import ArtifactUnreadable
-from tests.support.versions import make_draft
+from tests.support.versions import described, make_model
 
 CPU = SeriesId("cpu")
-STATE = make_draft("cpu").state
+MODEL = make_model()
 
 
 @pytest.fixture(params=["memory", "files"])
@@ -26,16 +26,33 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> ArtifactStore:
 
 
 async def keep(store: ArtifactStore, training_data: bytes | bytearray) -> tuple[ArtifactRef, ArtifactRef]:
-    return await store.stage(CPU, training_data).keep(STATE)
+    return await store.stage(CPU, training_data).keep(MODEL)
 
 
 async def test_kept_artifacts_load_back_with_their_checksums(store: ArtifactStore) -> None:
     model, data = await keep(store, b'{"timestamps": [1], "values": [2.0]}')
     assert await store.load(data) == b'{"timestamps": [1], "values": [2.0]}'
     assert data.sha256 == hashlib.sha256(b'{"timestamps": [1], "values": [2.0]}').hexdigest()
-    assert await store.load(model) == encode_model_state(STATE)
-    assert model.size == len(encode_model_state(STATE))
-    assert await store.load_model_state(model) == STATE
+    assert await store.load(model) == encode_model(MODEL)
+    assert model.size == len(encode_model(MODEL))
+    assert described(await store.load_model(model)) == described(MODEL)
+
+
+async def test_an_artifact_in_the_format_before_model_kinds_loads_as_its_gaussian_model(
+    store: ArtifactStore,
+) -> None:
+    # A version stored by the service before model kinds holds this document: it must keep loading.
+    state = MODEL.statistics
+    legacy = (
+        '{"format":"anomaly.gaussian","format_version":1,'
+        f'"mean":{state.mean!r},"std":{state.std!r},"points_used":{state.points_used},'
+        f'"minimum":{state.minimum!r},"maximum":{state.maximum!r},'
+        f'"first_timestamp":{state.first_timestamp},"last_timestamp":{state.last_timestamp}}}'
+    ).encode()
+    _, old = await keep(store, legacy)  # the training-data slot holds any bytes as given
+    loaded = await store.load_model(old)
+    assert described(loaded) == described(MODEL)
+    assert loaded.parameters == {"half_life": None}
 
 
 async def test_every_fit_gets_its_own_locations(store: ArtifactStore) -> None:
@@ -46,7 +63,7 @@ async def test_every_fit_gets_its_own_locations(store: ArtifactStore) -> None:
 
 async def test_discarded_artifacts_are_gone_whether_kept_or_not(store: ArtifactStore) -> None:
     staged = store.stage(CPU, b"[1]")
-    model, data = await staged.keep(STATE)
+    model, data = await staged.keep(MODEL)
     await staged.discard()
     for ref in (model, data):
         with pytest.raises(ArtifactUnreadable, match="missing"):
@@ -75,13 +92,13 @@ async def test_a_checksum_that_does_not_match_is_refused(store: ArtifactStore) -
     with pytest.raises(ArtifactUnreadable, match="checksum"):
         await store.load(forged)
     with pytest.raises(ArtifactUnreadable, match="checksum"):
-        await store.load_model_state(forged)
+        await store.load_model(forged)
 
 
 async def test_an_artifact_that_holds_no_model_state_is_refused_as_one(store: ArtifactStore) -> None:
     _, data = await keep(store, b"[1]")
-    with pytest.raises(ArtifactUnreadable, match="not a model state"):
-        await store.load_model_state(data)
+    with pytest.raises(ArtifactUnreadable, match="not a model"):
+        await store.load_model(data)
 
 
 async def test_a_large_training_batch_round_trips(store: ArtifactStore) -> None:

@@ -15,10 +15,10 @@ from anomaly.adapters.files.staged_fit import WRITE_AT_ONCE_FROM
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactStorageUnavailable, ArtifactUnreadable
-from tests.support.versions import make_draft
+from tests.support.versions import make_model
 
 CPU = SeriesId("cpu")
-STATE = make_draft("cpu").state
+MODEL = make_model()
 
 
 def files_under(folder: Path) -> list[Path]:
@@ -27,7 +27,7 @@ def files_under(folder: Path) -> list[Path]:
 
 async def test_artifacts_live_in_one_folder_per_kind_and_series(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
-    model_ref, data_ref = await store.stage(CPU, b"{}").keep(STATE)
+    model_ref, data_ref = await store.stage(CPU, b"{}").keep(MODEL)
     model, data = Path(model_ref.location), Path(data_ref.location)
     assert model.parent == (tmp_path / "models" / "cpu").resolve()
     assert data.parent == (tmp_path / "data" / "cpu").resolve()
@@ -38,7 +38,7 @@ async def test_artifacts_live_in_one_folder_per_kind_and_series(tmp_path: Path) 
 async def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
     for _ in range(5):
-        await store.stage(CPU, b"{}").keep(STATE)
+        await store.stage(CPU, b"{}").keep(MODEL)
     names = os.listdir(tmp_path / "models" / "cpu")
     assert len(names) == 5
     assert not [name for name in names if name.startswith(TEMPORARY_PREFIX)]
@@ -51,14 +51,14 @@ async def test_an_unwritable_folder_fails_clearly_and_leaves_nothing(tmp_path: P
     for batch in (b"{}", b" " * WRITE_AT_ONCE_FROM):  # written with the model, and written first
         staged = store.stage(CPU, batch)
         with pytest.raises(ArtifactStorageUnavailable, match="cannot write"):
-            await staged.keep(STATE)
+            await staged.keep(MODEL)
         assert blocker.read_text() == "a file where the model folder should be"
         assert files_under(tmp_path / "data") == []
 
 
 async def test_a_truncated_file_is_refused(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
-    ref, _ = await store.stage(CPU, b"{}").keep(STATE)
+    ref, _ = await store.stage(CPU, b"{}").keep(MODEL)
     Path(ref.location).write_bytes(Path(ref.location).read_bytes()[:-3])
     with pytest.raises(ArtifactUnreadable, match="checksum"):
         await store.load(ref)
@@ -77,7 +77,7 @@ async def test_paths_outside_the_artifact_folders_are_never_touched(tmp_path: Pa
 async def test_a_large_artifact_written_a_slice_at_a_time_reads_back_whole(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
     content = bytearray(os.urandom(9 * 1024 * 1024 + 3))  # three slices, the last 3 bytes long
-    _, ref = await store.stage(CPU, content).keep(STATE)
+    _, ref = await store.stage(CPU, content).keep(MODEL)
     assert ref.sha256 == hashlib.sha256(content).hexdigest()
     assert ref.size == len(content)
     assert await store.load(ref) == content
@@ -100,7 +100,7 @@ async def test_a_large_batch_is_written_as_soon_as_it_is_staged(
     content = b" " * WRITE_AT_ONCE_FROM
     staged = store.stage(CPU, content)
     assert await asyncio.to_thread(written.wait, 10)  # before any keep
-    _, data = await staged.keep(STATE)
+    _, data = await staged.keep(MODEL)
     assert await store.load(data) == content
     small = store.stage(CPU, b" " * (WRITE_AT_ONCE_FROM - 1))
     await asyncio.sleep(0.05)
@@ -122,7 +122,7 @@ async def test_a_fit_cancelled_while_writing_leaves_nothing_once_discarded(
     monkeypatch.setattr(atomic_write, "write_atomically", slow_write)
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
     staged = store.stage(CPU, b"[1]")
-    keeping = asyncio.ensure_future(staged.keep(STATE))
+    keeping = asyncio.ensure_future(staged.keep(MODEL))
     assert await asyncio.to_thread(entered.wait, 10)
     keeping.cancel()
     with pytest.raises(asyncio.CancelledError):

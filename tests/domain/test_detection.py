@@ -1,30 +1,58 @@
-"""The detection rule: strict `value > mean + k * std` by default, finite bounds and scores for any model."""
+"""The gaussian detection rule: strict `value > mean + k * std` by default, finite bounds and scores for
+any model."""
 
 import math
 import warnings
+from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anomaly.domain.detection import DEFAULT_K, MAX_K, Direction, Threshold, band, judge, judge_many
+from anomaly.domain.detection import DEFAULT_K, MAX_K, Direction, Threshold
 from anomaly.domain.errors import InvalidInput
-from anomaly.domain.model import ModelState
+from anomaly.domain.kinds.gaussian.model import GaussianModel
+from anomaly.domain.kinds.gaussian.state import GaussianState
+from anomaly.domain.model_kind import Judgement, PointJudgement
 
 MAX_FLOAT = float(np.finfo(np.float64).max)
 
 
-def model(mean: float, std: float) -> ModelState:
-    return ModelState(
-        mean=mean,
-        std=std,
-        points_used=10,
-        minimum=mean - std,
-        maximum=mean + std,
-        first_timestamp=1,
-        last_timestamp=10,
+def model(mean: float, std: float) -> GaussianModel:
+    return GaussianModel(
+        GaussianState(
+            mean=mean,
+            std=std,
+            points_used=10,
+            minimum=mean - std,
+            maximum=mean + std,
+            first_timestamp=1,
+            last_timestamp=10,
+            weight=10.0,
+        ),
+        half_life=None,
     )
+
+
+class Limits(NamedTuple):
+    lower: float
+    upper: float
+
+
+def judge(state: GaussianModel, value: float, threshold: Threshold) -> PointJudgement:
+    return state.judge_point(5, value, threshold)
+
+
+def band(state: GaussianModel, threshold: Threshold) -> Limits:
+    """The band a point is judged against (the same at any time for a gaussian model)."""
+    point = state.judge_point(5, state.summary().mean, threshold)
+    return Limits(point.lower, point.upper)
+
+
+def judge_many(state: GaussianModel, values: npt.NDArray[np.float64], threshold: Threshold) -> Judgement:
+    return state.judge(np.arange(values.shape[0], dtype=np.int64), values, threshold)
 
 
 # mean 10, std 2: with k = 3 the band is exactly [4, 16].
@@ -35,7 +63,13 @@ def test_the_default_threshold_is_the_seed_rule_three_sigma_upwards() -> None:
     threshold = Threshold()
 
     assert threshold.k == DEFAULT_K == 3.0
-    assert threshold.direction is Direction.UP
+    assert threshold.direction is None  # the kind's default: upwards for a gaussian model
+    assert threshold.alert is None
+    up = Threshold(direction=Direction.UP)
+    for value in [-1e9, 3.0, 4.0, 10.0, 16.0, math.nextafter(16.0, math.inf), 1e9]:
+        assert judge(TEN_TWO, value, threshold) == judge(TEN_TWO, value, up)
+    assert judge(TEN_TWO, -1e9, threshold).anomaly is False
+    assert judge(TEN_TWO, 1e9, threshold).anomaly is True
 
 
 def test_a_value_exactly_on_the_upper_bound_is_normal_and_just_above_is_an_anomaly() -> None:
@@ -249,7 +283,7 @@ spreads = st.one_of(st.just(0.0), st.floats(min_value=0.0, max_value=1e6, allow_
 thresholds = st.builds(
     Threshold,
     k=st.one_of(st.just(0.0), st.just(DEFAULT_K), st.floats(min_value=0.0, max_value=100.0)),
-    direction=st.sampled_from(Direction),
+    direction=st.one_of(st.none(), st.sampled_from(Direction)),
 )
 
 
@@ -288,7 +322,7 @@ def test_a_batch_follows_the_formula(
         Direction.UP: [value > upper for value in values],
         Direction.DOWN: [value < lower for value in values],
         Direction.BOTH: [value > upper or value < lower for value in values],
-    }[threshold.direction]
+    }[threshold.direction or Direction.UP]
     assert verdicts.anomaly.tolist() == expected
     assert verdicts.flagged == sum(expected)
     for value, score in zip(values, verdicts.score.tolist(), strict=True):

@@ -7,14 +7,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from anomaly.domain.model import ModelState, fit
+from anomaly.domain.kinds.gaussian.state import GaussianState, fit
 from anomaly.domain.time_series import BatchLimits, TimeSeries
 
 LIMITS = BatchLimits(min_points=1, max_points=1000)
 MAX_FLOAT = 1.7976931348623157e308
 
 
-def fit_values(values: list[float]) -> ModelState:
+def fit_values(values: list[float]) -> GaussianState:
     return fit(TimeSeries.parse(list(range(100, 100 + len(values))), values, LIMITS))
 
 
@@ -71,6 +71,7 @@ def test_summary_of_the_batch() -> None:
     assert state.maximum == 8.25
     assert state.first_timestamp == 10
     assert state.last_timestamp == 90
+    assert state.weight == 4.0
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from pathlib import Path
 from litestar.testing import AsyncTestClient
 
 from anomaly.bootstrap import create_app
-from anomaly.domain.model_format import decode_model_state
+from anomaly.domain.model_format import decode_model
 from anomaly.settings import Settings
 from tests.conftest import file_settings
 from tests.support.concurrent_client import served_in_this_loop
@@ -25,14 +25,17 @@ async def test_a_fit_records_a_row_whose_artifacts_match_their_checksums(
         response = await client.post("/fit/cpu", content=body)
     assert response.status_code == 200
     [row] = await stored_versions(sql_url, "cpu")
-    assert (row.version, row.state.points_used) == (1, 3)
-    assert (row.state.first_timestamp, row.state.last_timestamp) == (10, 30)
+    assert (row.version, row.summary.points_used) == (1, 3)
+    assert (row.summary.first_timestamp, row.summary.last_timestamp) == (10, 30)
     model_bytes = Path(row.model.location).read_bytes()
     data_bytes = Path(row.data.location).read_bytes()
     assert hashlib.sha256(model_bytes).hexdigest() == row.model.sha256
     assert hashlib.sha256(data_bytes).hexdigest() == row.data.sha256
     assert data_bytes == body
-    assert decode_model_state(model_bytes).mean == 3.0
+    model = decode_model(model_bytes)
+    assert model.summary() == row.summary
+    assert model.summary().mean == 3.0
+    assert (row.kind, row.parameters) == (model.kind, model.parameters) == ("gaussian", {"half_life": None})
     assert Path(row.model.location).is_relative_to((tmp_path / "models" / "cpu").resolve())
     assert Path(row.data.location).is_relative_to((tmp_path / "data" / "cpu").resolve())
 

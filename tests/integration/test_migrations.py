@@ -102,4 +102,4 @@ def test_versions_stored_before_kinds_existed_are_gaussian_with_no_parameters(em
     asyncio.run(upgrade(empty_postgres))
     stored = asyncio.run(read_it_now())
     assert stored is not None
-    assert (stored.kind, stored.parameters, stored.state.mean) == ("gaussian", {}, 2.0)
+    assert (stored.kind, stored.parameters, stored.summary.mean) == ("gaussian", {}, 2.0)

@@ -110,7 +110,7 @@ async def test_a_pickle_in_place_of_a_model_artifact_is_never_executed(
     model_file.write_bytes(payload)
     if row_matches_the_pickle:
         await _match_the_row_to(sqlite_url, payload)
-    reason = "is not a model state" if row_matches_the_pickle else "does not match its checksum"
+    reason = "is not a model" if row_matches_the_pickle else "does not match its checksum"
 
     # A new app: nothing verified before the swap is cached.
     async with AsyncTestClient(app=create_app(settings)) as client:
@@ -179,7 +179,7 @@ def test_the_scanner_sees_unsafe_deserialisation(source: str) -> None:
     "source",
     [
         "import json",
-        "from anomaly.domain.model_format import decode_model_state",
+        "from anomaly.domain.model_format import decode_model",
         "array = np.load(file)",
         "array = np.load(file, allow_pickle=False)",
         "# the on-disk format is JSON, never a pickle",

@@ -43,7 +43,7 @@ DATA_LINE = "#1d4ed8"
 BAND = "#bfdbfe"
 BAND_OPACITY = 0.8
 PLOT_BACKGROUND = "#f8fafc"
-MEAN_LINE = "#111827"
+EXPECTED_LINE = "#111827"
 ANOMALY_MARK = "#dc2626"
 
 # The embedded defaults (SQLite and folders under the working directory), whatever the shell exports.
@@ -104,9 +104,22 @@ def rendered(served: Served) -> Rendered:
     )
 
 
+def points_of(attributes: dict[str, str]) -> list[tuple[float, float]]:
+    """An SVG polygon's or polyline's `points`, as (x, y) pairs."""
+    pairs = [pair.split(",") for pair in attributes["points"].split()]
+    return [(float(x), float(y)) for x, y in pairs]
+
+
+def band_edges(dom: str) -> tuple[float, float]:
+    """The top and bottom y of the band polygon, which a gaussian model draws flat: a rectangle."""
+    ys = sorted({y for _, y in points_of(elements_by_id(dom)["band"][1])})
+    assert len(ys) == 2, f"a gaussian band has one top and one bottom, not {ys}"
+    return ys[0], ys[1]
+
+
 def test_the_page_renders_the_chart(rendered: Rendered) -> None:
     elements = elements_by_id(rendered.dom)
-    assert {"chart", "data", "band", "mean"} <= elements.keys(), sorted(elements)
+    assert {"chart", "data", "band", "expected", "upper", "lower"} <= elements.keys(), sorted(elements)
     assert elements["chart"][0] == "svg"
     tag, data = elements["data"]
     assert tag == "polyline"
@@ -114,9 +127,23 @@ def test_the_page_renders_the_chart(rendered: Rendered) -> None:
     assert len(points) == len(VALUES)  # fewer than the page's limit: every point is drawn
     assert data["stroke"] == DATA_LINE
     tag, band = elements["band"]
-    assert tag == "rect"
-    assert float(band["height"]) > 10
-    assert elements["mean"][0] == "line"
+    assert tag == "polygon"
+    top, bottom = band_edges(rendered.dom)
+    assert bottom - top > 10
+    # The band spans the data from its first point to its last.
+    band_xs = [x for x, _ in points_of(band)]
+    data_xs = [x for x, _ in points_of(data)]
+    assert (min(band_xs), max(band_xs)) == (min(data_xs), max(data_xs))
+    # A gaussian model expects its mean at every time: a flat line inside the band, at its edges the bounds.
+    for name, rows in [("expected", None), ("upper", {top}), ("lower", {bottom})]:
+        tag, line = elements[name]
+        assert tag == "polyline", name
+        ys = {y for _, y in points_of(line)}
+        assert len(ys) == 1, (name, ys)
+        if rows is not None:
+            assert ys == rows, (name, ys, rows)
+    [expected_y] = {y for _, y in points_of(elements["expected"][1])}
+    assert top < expected_y < bottom
     assert "<script" not in rendered.dom.lower()
 
 
@@ -134,7 +161,7 @@ def test_the_chart_is_drawn(rendered: Rendered) -> None:
     covered = int(line.any(axis=0).sum())
     assert covered > 0.9 * width, f"the data line shows in {covered} of the plot's {width} columns"
 
-    # The band: the commonest colour after the background, a full-width stripe as tall as its rect.
+    # The band: the commonest colour after the background, a full-width stripe as tall as its polygon.
     commonest = [colour for colour, _ in commonest_colours(plot, 2)]
     assert commonest[0] == PLOT_BACKGROUND, commonest
     assert close(commonest[1], BAND_ON_BACKGROUND, tolerance=3), (
@@ -143,14 +170,17 @@ def test_the_chart_is_drawn(rendered: Rendered) -> None:
     # (The lines drawn over it hide part of some rows: a row counts when a third of it shows the band.)
     band_rows = np.nonzero(colour_mask(plot, BAND_ON_BACKGROUND, tolerance=3).mean(axis=1) > 0.3)[0]
     band_extent = int(band_rows.max() - band_rows.min()) + 1
-    band_height = float(elements_by_id(rendered.dom)["band"][1]["height"])
+    band_top, band_bottom = band_edges(rendered.dom)
+    band_height = band_bottom - band_top
     assert abs(band_extent - band_height) <= 3, (band_extent, band_height)
     band_pixels = count_pixels(plot, BAND_ON_BACKGROUND, tolerance=3)
     assert band_pixels > 0.5 * width * band_height, (band_pixels, width, band_height)
 
-    # The mean: a dashed line across the plot.
-    mean_row = float(colour_mask(plot, MEAN_LINE, tolerance=16).mean(axis=1).max())
-    assert mean_row > 0.4, f"no row is even half dashes of the mean's colour (at most {mean_row:.0%})"
+    # The expected value (a gaussian model's mean): a dashed line across the plot.
+    expected_row = float(colour_mask(plot, EXPECTED_LINE, tolerance=16).mean(axis=1).max())
+    assert expected_row > 0.4, (
+        f"no row is even half dashes of the expected value's colour (at most {expected_row:.0%})"
+    )
 
     # The spike's red mark: at the top of the plot (the spike is the highest value), above the spike.
     # It straddles the plot's top edge, so a few pixels beyond the plot area count.

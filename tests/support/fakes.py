@@ -3,7 +3,7 @@
 import asyncio
 from dataclasses import dataclass, field
 
-from anomaly.adapters.caching.model_states import CachedModelStates
+from anomaly.adapters.caching.models import CachedModels
 from anomaly.adapters.caching.version_rows import CachedVersionRows
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore, InMemoryStagedFit
 from anomaly.adapters.memory.clock import FixedClock
@@ -14,7 +14,7 @@ from anomaly.adapters.memory.units_of_work import InMemoryReadUnitOfWork, InMemo
 from anomaly.adapters.memory.version_recorder import InMemoryRecorder
 from anomaly.adapters.memory.version_rows import InMemoryVersionRows
 from anomaly.bootstrap import Adapters
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits
@@ -46,8 +46,8 @@ class Fakes:
         """Version lookups as the service makes them: cached until their series changes."""
         return CachedVersionRows(InMemoryVersionRows(self.database), self.changes)
 
-    def states(self) -> CachedModelStates:
-        return CachedModelStates(self.artifacts)
+    def states(self) -> CachedModels:
+        return CachedModels(self.artifacts)
 
     def version_recorder(self) -> VersionRecorder:
         return self.recorder or InMemoryRecorder(self.writes)
@@ -91,7 +91,7 @@ class _Gated(InMemoryStagedFit):
         super().__init__(store, series_id, training_data)
         self._gates = store
 
-    async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
+    async def keep(self, model: Model) -> tuple[ArtifactRef, ArtifactRef]:
         gates = self._gates
         call, gates.calls = gates.calls, gates.calls + 1
         if call < len(gates.fails):
@@ -99,4 +99,4 @@ class _Gated(InMemoryStagedFit):
             await gates.proceed[call].wait()
             if gates.fails[call]:
                 raise ArtifactStorageUnavailable("disk gone")
-        return await super().keep(state)
+        return await super().keep(model)

@@ -6,7 +6,7 @@ import pytest
 
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
 from anomaly.domain.errors import SeriesNotFound
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
 from anomaly.use_cases.delete_versions import DeleteVersions
@@ -26,9 +26,9 @@ class DeletesOnRead(InMemoryArtifactStore):
         super().__init__()
         self.meanwhile: list[Callable[[], Awaitable[object]]] = []
 
-    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
+    async def load_model(self, ref: ArtifactRef) -> Model:
         await self._next()
-        return await super().load_model_state(ref)
+        return await super().load_model(ref)
 
     async def load(self, ref: ArtifactRef) -> bytes:
         if ref.location.startswith("memory://data/"):

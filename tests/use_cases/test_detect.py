@@ -4,7 +4,7 @@ import math
 
 import pytest
 
-from anomaly.domain.detection import Direction, Threshold, band, judge
+from anomaly.domain.detection import Direction, Threshold
 from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionNotFound
 from anomaly.domain.model_version import ModelVersion
 from anomaly.use_cases.detect import Detect
@@ -26,34 +26,42 @@ async def fit(fakes: Fakes, batch: bytes) -> ModelVersion:
 
 
 def detect(fakes: Fakes) -> Detect:
-    """As the service builds it: rows cached until their series changes, model states cached."""
+    """As the service builds it: rows cached until their series changes, models cached."""
     return Detect(fakes.rows(), fakes.states(), max_points=MAX_POINTS)
 
 
 async def test_each_point_gets_its_verdict_in_order_and_the_flagged_are_counted() -> None:
     fakes = Fakes()
-    state = (await fit(fakes, SKEWED)).state
+    stored = await fit(fakes, SKEWED)
+    model = await fakes.artifacts.load_model(stored.model)
     threshold = Threshold(k=2.0, direction=Direction.BOTH)  # normal from -0.74 to 6.74
-    values = [3.0, 9.0, 2.0, 10.0, -5.0]
-    detection = await detect(fakes)("cpu", None, [10, 20, 30, 40, 50], values, threshold)
-    assert detection.version == 1
-    assert detection.state == state
-    assert detection.band == band(state, threshold)
-    assert detection.verdicts.anomaly.tolist() == [False, True, False, True, True]
-    assert detection.verdicts.flagged == 3
-    expected = [judge(state, value, threshold).score for value in values]
-    assert detection.verdicts.score.tolist() == pytest.approx(expected)
-    assert expected == pytest.approx([(value - 3.0) / math.sqrt(3.5) for value in values])
+    timestamps, values = [10, 20, 30, 40, 50], [3.0, 9.0, 2.0, 10.0, -5.0]
+    detection = await detect(fakes)("cpu", None, timestamps, values, threshold)
+    judgement = detection.judgement
+    assert detection.version == stored
+    assert detection.version.version == 1
+    lower, upper = stored.summary.band(threshold.k)
+    assert (lower, upper) == pytest.approx((3.0 - 2.0 * math.sqrt(3.5), 3.0 + 2.0 * math.sqrt(3.5)))
+    assert judgement.lower.tolist() == [lower] * 5
+    assert judgement.upper.tolist() == [upper] * 5
+    assert judgement.expected.tolist() == [3.0] * 5
+    assert judgement.anomaly.tolist() == [False, True, False, True, True]
+    assert judgement.flagged == 3
+    singles = [
+        model.judge_point(stamp, value, threshold) for stamp, value in zip(timestamps, values, strict=True)
+    ]
+    assert judgement.score.tolist() == pytest.approx([single.score for single in singles])
+    assert judgement.anomaly_score.tolist() == pytest.approx([single.anomaly_score for single in singles])
+    assert judgement.score.tolist() == pytest.approx([(value - 3.0) / math.sqrt(3.5) for value in values])
 
 
 async def test_an_empty_batch_is_answered_with_no_verdicts() -> None:
     fakes = Fakes()
-    state = (await fit(fakes, SKEWED)).state
+    stored = await fit(fakes, SKEWED)
     detection = await detect(fakes)("cpu", None, [], [], Threshold())
-    assert detection.version == 1
-    assert len(detection.verdicts.anomaly) == len(detection.verdicts.score) == 0
-    assert detection.verdicts.flagged == 0
-    assert detection.band == band(state, Threshold())
+    assert detection.version == stored
+    assert all(len(column) == 0 for column in detection.judgement)
+    assert detection.judgement.flagged == 0
 
 
 @pytest.mark.parametrize(
@@ -79,11 +87,12 @@ async def test_a_pinned_version_judges_the_batch_though_newer_ones_exist() -> No
     first = await fit(fakes, around(10.0))
     await fit(fakes, around(20.0))
     pinned = await detect(fakes)("cpu", 1, [1, 2], [10.0, 20.0], Threshold())
-    assert (pinned.version, pinned.state) == (1, first.state)
-    assert pinned.verdicts.anomaly.tolist() == [False, True]
+    assert pinned.version == first
+    assert pinned.judgement.expected.tolist() == [10.0, 10.0]
+    assert pinned.judgement.anomaly.tolist() == [False, True]
     latest = await detect(fakes)("cpu", None, [1, 2], [10.0, 20.0], Threshold())
-    assert latest.version == 2
-    assert latest.verdicts.anomaly.tolist() == [False, False]
+    assert latest.version.version == 2
+    assert latest.judgement.anomaly.tolist() == [False, False]
 
 
 async def test_an_unknown_series_or_version_is_not_found() -> None:

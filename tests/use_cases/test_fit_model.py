@@ -9,8 +9,8 @@ from anomaly.adapters.memory.artifacts import InMemoryArtifactStore, InMemorySta
 from anomaly.adapters.memory.version_recorder import InMemoryRecorder
 from anomaly.adapters.memory.version_rows import InMemoryVersionRows
 from anomaly.domain.errors import InvalidInput
-from anomaly.domain.model import ModelState
-from anomaly.domain.model_format import decode_model_state
+from anomaly.domain.model_format import decode_model
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, ModelVersion, VersionDraft
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactStorageFull, CommitOutcomeUnknown, DatabaseUnavailable
@@ -32,8 +32,8 @@ class FullDisk(InMemoryArtifactStore):
 
     def stage(self, series_id: SeriesId, training_data: bytes | bytearray) -> InMemoryStagedFit:
         class HalfWritten(InMemoryStagedFit):
-            async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
-                await super().keep(state)
+            async def keep(self, model: Model) -> tuple[ArtifactRef, ArtifactRef]:
+                await super().keep(model)
                 raise ArtifactStorageFull("no space left to write the training data")
 
         return HalfWritten(self, series_id, bytes(training_data))
@@ -57,11 +57,28 @@ async def test_a_fit_records_the_version_with_its_artifacts_and_summary() -> Non
     recorded = await fakes.fit_model()(command())
     row = fakes.database.rows[("cpu", 1)]
     assert recorded == row
-    assert (row.state.mean, row.state.points_used) == (3.0, 4)
-    assert (row.state.first_timestamp, row.state.last_timestamp) == (100, 103)
+    assert (row.summary.mean, row.summary.points_used) == (3.0, 4)
+    assert (row.summary.first_timestamp, row.summary.last_timestamp) == (100, 103)
     assert await fakes.artifacts.load(row.data) == BODY  # the batch as it was sent
-    assert decode_model_state(await fakes.artifacts.load(row.model)) == row.state
+    stored = decode_model(await fakes.artifacts.load(row.model))
+    assert stored.summary() == row.summary
+    assert (row.kind, row.parameters) == (stored.kind, stored.parameters) == ("gaussian", {"half_life": None})
     assert row.created_at == fakes.clock.now()
+
+
+async def test_a_fit_records_the_kind_and_parameters_its_batch_names() -> None:
+    fakes = Fakes()
+    body = (
+        b'{"timestamps": [1, 2, 3], "values": [1.0, 2.0, 6.0],'
+        b' "kind": "gaussian", "parameters": {"half_life": 50}}'
+    )
+    await fakes.fit_model()(command(body=body))
+    row = fakes.database.rows[("cpu", 1)]
+    assert (row.kind, row.parameters) == ("gaussian", {"half_life": 50.0})
+    stored = decode_model(await fakes.artifacts.load(row.model))
+    assert (stored.kind, stored.parameters) == ("gaussian", {"half_life": 50.0})
+    assert row.summary.mean == 3.0
+    assert await fakes.artifacts.load(row.data) == body  # the batch as it was sent, model and all
 
 
 async def test_a_batch_that_could_be_read_two_ways_is_stored_as_it_was_read() -> None:
@@ -70,7 +87,7 @@ async def test_a_batch_that_could_be_read_two_ways_is_stored_as_it_was_read() ->
     twice = b'{"timestamps": [1, 2, 3], "values": [9.0, 9.0, 9.0], "values": [1.0, 2.0, 3.0]}'
     await fakes.fit_model()(command(body=twice))
     row = fakes.database.rows[("cpu", 1)]
-    assert row.state.mean == 2.0
+    assert row.summary.mean == 2.0
     assert await fakes.artifacts.load(row.data) == b'{"timestamps":[1,2,3],"values":[1.0,2.0,3.0]}'
     assert sorted(store.files) == sorted([row.model.location, row.data.location])
 
@@ -82,6 +99,17 @@ async def test_a_batch_that_could_be_read_two_ways_is_stored_as_it_was_read() ->
         ("cpu", b'{"timestamps": [1, 2, 2], "values": [1.0, 2.0, 3.0]}', "timestamps[2]"),
         ("cpu", b'{"timestamps": [1, 2, 3], "values": [1.0, "2", 3.0]}', "values[1]"),
         ("..", BODY, "series_id"),
+        ("cpu", b'{"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0], "kind": "arima"}', "kind"),
+        (
+            "cpu",
+            b'{"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0], "parameters": {"period": 7}}',
+            "parameters.period",
+        ),
+        (
+            "cpu",
+            b'{"timestamps": [1, 2, 3], "values": [1.0, 2.0, 3.0], "parameters": {"half_life": 0}}',
+            "parameters.half_life",
+        ),
     ],
 )
 async def test_an_invalid_batch_stores_nothing(series: str, body: bytes, field: str) -> None:
@@ -132,8 +160,8 @@ async def test_a_fit_cancelled_while_it_writes_leaves_no_artifact() -> None:
     class SlowDisk(InMemoryArtifactStore):
         def stage(self, series_id: SeriesId, training_data: bytes | bytearray) -> InMemoryStagedFit:
             class Slow(InMemoryStagedFit):
-                async def keep(self, state: ModelState) -> tuple[ArtifactRef, ArtifactRef]:
-                    kept = await super().keep(state)
+                async def keep(self, model: Model) -> tuple[ArtifactRef, ArtifactRef]:
+                    kept = await super().keep(model)
                     entered.set()
                     await release.wait()
                     return kept

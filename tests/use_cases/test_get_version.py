@@ -1,4 +1,4 @@
-"""GetVersion on in-memory fakes: a version's metadata with the model state its verified artifact holds."""
+"""GetVersion on in-memory fakes: a version's metadata with the model its verified artifact holds."""
 
 import pytest
 
@@ -23,14 +23,15 @@ def get_version(fakes: Fakes) -> GetVersion:
     return GetVersion(fakes.rows(), fakes.states())
 
 
-async def test_the_latest_or_a_pinned_version_is_described_with_its_model_state() -> None:
+async def test_the_latest_or_a_pinned_version_is_described_with_its_model() -> None:
     fakes = Fakes()
     first = await fit(fakes, 10.0)
     second = await fit(fakes, 20.0)
     latest = await get_version(fakes)("cpu", None)
-    assert (latest.version, latest.state) == (second, second.state)
+    assert (latest.version, latest.model.summary()) == (second, second.summary)
+    assert (latest.model.kind, latest.model.parameters) == ("gaussian", {"half_life": None})
     pinned = await get_version(fakes)("cpu", 1)
-    assert (pinned.version, pinned.state) == (first, first.state)
+    assert (pinned.version, pinned.model.summary()) == (first, first.summary)
 
 
 async def test_a_version_whose_model_artifact_is_damaged_is_unreadable_not_described() -> None:

@@ -6,9 +6,9 @@ from collections.abc import Awaitable, Callable
 import pytest
 
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
-from anomaly.domain.detection import Direction, Threshold, band, judge
+from anomaly.domain.detection import Direction, Threshold
 from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionNotFound
-from anomaly.domain.model import ModelState
+from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, ModelVersion
 from anomaly.ports.errors import ModelUnreadable
 from anomaly.use_cases.delete_versions import DeleteVersions
@@ -30,7 +30,7 @@ async def fit(fakes: Fakes, batch: bytes, series: str = "cpu") -> ModelVersion:
 
 
 def predict(fakes: Fakes) -> Predict:
-    """As the service builds it: rows cached until their series changes, model states cached."""
+    """As the service builds it: rows cached until their series changes, models cached."""
     return Predict(fakes.rows(), fakes.states())
 
 
@@ -41,11 +41,11 @@ class DeletedWhileRead(InMemoryArtifactStore):
         super().__init__()
         self.before_next_read: Callable[[], Awaitable[object]] | None = None
 
-    async def load_model_state(self, ref: ArtifactRef) -> ModelState:
+    async def load_model(self, ref: ArtifactRef) -> Model:
         meanwhile, self.before_next_read = self.before_next_read, None
         if meanwhile is not None:
             await meanwhile()
-        return await super().load_model_state(ref)
+        return await super().load_model(ref)
 
 
 async def test_a_point_is_judged_by_the_latest_version_by_default() -> None:
@@ -53,8 +53,9 @@ async def test_a_point_is_judged_by_the_latest_version_by_default() -> None:
     await fit(fakes, around(10.0))
     newest = await fit(fakes, around(20.0))
     prediction = await predict(fakes)("cpu", None, 4, 20.5, Threshold())
-    assert prediction.version == 2
-    assert prediction.state == newest.state
+    assert prediction.version.version == 2
+    assert prediction.version == newest
+    assert prediction.judgement.expected == newest.summary.mean == 20.0
 
 
 async def test_a_pinned_version_judges_the_point_though_newer_ones_exist() -> None:
@@ -62,10 +63,12 @@ async def test_a_pinned_version_judges_the_point_though_newer_ones_exist() -> No
     first = await fit(fakes, around(10.0))
     await fit(fakes, around(20.0))
     pinned = await predict(fakes)("cpu", 1, 4, 20.0, Threshold())
-    assert (pinned.version, pinned.state) == (1, first.state)
-    assert pinned.verdict.anomaly  # far above version 1's band
+    assert pinned.version == first
+    assert pinned.judgement.expected == first.summary.mean == 10.0
+    assert pinned.judgement.anomaly  # far above version 1's band
     latest = await predict(fakes)("cpu", None, 4, 20.0, Threshold())
-    assert not latest.verdict.anomaly  # the mean of version 2
+    assert latest.version.version == 2
+    assert not latest.judgement.anomaly  # the mean of version 2
 
 
 @pytest.mark.parametrize(
@@ -85,12 +88,19 @@ async def test_the_verdict_band_and_score_follow_k_and_direction(
     threshold: Threshold, value: float, anomaly: bool
 ) -> None:
     fakes = Fakes()
-    state = (await fit(fakes, SKEWED)).state
+    stored = await fit(fakes, SKEWED)
+    model = await fakes.artifacts.load_model(stored.model)
     prediction = await predict(fakes)("cpu", None, 200, value, threshold)
-    assert prediction.band == band(state, threshold)
-    assert prediction.verdict == judge(state, value, threshold)
-    assert prediction.verdict.anomaly is anomaly
-    assert prediction.verdict.score == pytest.approx((value - 3.0) / math.sqrt(3.5))
+    judgement = prediction.judgement
+    assert (judgement.lower, judgement.upper) == stored.summary.band(threshold.k)
+    assert judgement.lower == pytest.approx(3.0 - threshold.k * math.sqrt(3.5))
+    assert judgement.upper == pytest.approx(3.0 + threshold.k * math.sqrt(3.5))
+    assert judgement == model.judge_point(200, value, threshold)
+    assert judgement.anomaly is anomaly
+    assert judgement.score == pytest.approx((value - 3.0) / math.sqrt(3.5))
+    assert judgement.expected == 3.0
+    z = abs(value - 3.0) / math.sqrt(3.5)
+    assert judgement.anomaly_score == pytest.approx(z / (z + 3.0))
 
 
 @pytest.mark.parametrize("version", [None, 1])
@@ -137,7 +147,8 @@ async def test_the_latest_version_deleted_while_its_model_is_read_gives_way_to_t
     store.before_next_read = lambda: DeleteVersions(fakes.writes, fakes.artifacts).version("cpu", 2)
     prediction = await predict(fakes)("cpu", None, 4, 10.0, Threshold())
     assert store.before_next_read is None  # the delete did run between the lookup and the read
-    assert (prediction.version, prediction.state) == (1, first.state)
+    assert prediction.version == first
+    assert prediction.judgement.expected == first.summary.mean
 
 
 async def test_a_pinned_version_deleted_while_its_model_is_read_is_not_found() -> None:
@@ -182,10 +193,11 @@ async def test_a_fit_anywhere_is_used_by_the_next_predict_though_rows_are_cached
     fakes = Fakes()
     await fit(fakes, around(10.0))
     here = predict(fakes)
-    assert (await here("cpu", None, 4, 10.0, Threshold())).version == 1
+    assert (await here("cpu", None, 4, 10.0, Threshold())).version.version == 1
     # Another process serving the same registry, which tells this one through the shared changes.
     elsewhere = Fakes(database=fakes.database, artifacts=fakes.artifacts, changes=fakes.changes)
     newest = await fit(elsewhere, around(20.0))
     prediction = await here("cpu", None, 4, 20.0, Threshold())
-    assert (prediction.version, prediction.state) == (2, newest.state)
-    assert prediction.verdict.anomaly is False  # version 1 would have flagged it
+    assert prediction.version == newest
+    assert prediction.judgement.expected == newest.summary.mean
+    assert prediction.judgement.anomaly is False  # version 1 would have flagged it

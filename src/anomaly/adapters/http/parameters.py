@@ -49,6 +49,8 @@ AlertQuery = Annotated[
         "default the version's `alert` parameter (0.8). `gaussian` flags on its band.",
         gt=0,
         le=1,
+        # Litestar leaves a zero bound of an optional parameter out of the schema; published by hand.
+        schema_extra={"exclusiveMinimum": 0},
     ),
 ]
 LimitQuery = Annotated[int, QueryParameter(description="Items per page.", ge=1, le=MAX_LIMIT)]
