@@ -43,7 +43,9 @@ from anomaly.use_cases.delete_versions import DeleteVersions
 from anomaly.use_cases.detect import Detect
 from anomaly.use_cases.fit_model import FitModel
 from anomaly.use_cases.get_version import GetVersion
+from anomaly.use_cases.idempotent import Idempotent
 from anomaly.use_cases.idempotent_fit import IdempotentFit
+from anomaly.use_cases.idempotent_update import IdempotentUpdate
 from anomaly.use_cases.list_series import ListSeries
 from anomaly.use_cases.list_versions import ListVersions
 from anomaly.use_cases.predict import Predict
@@ -109,20 +111,23 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         adapters.clock,
         BatchLimits(settings.min_training_data_points, settings.max_training_data_points),
     )
+    update_model = UpdateModel(
+        rows,
+        JsonBatchReader(),
+        states,
+        artifacts,
+        adapters.recorder,
+        adapters.clock,
+        settings.max_training_data_points,
+    )
+    idempotent = Idempotent(writes, adapters.clock)
     return Services(
         fit_model=fit_model,
-        idempotent_fit=IdempotentFit(writes, fit_model, adapters.clock),
+        idempotent_fit=IdempotentFit(idempotent, fit_model),
         predict=Predict(rows, states),
         detect=Detect(rows, states, settings.max_training_data_points),
-        update_model=UpdateModel(
-            rows,
-            JsonBatchReader(),
-            states,
-            artifacts,
-            adapters.recorder,
-            adapters.clock,
-            settings.max_training_data_points,
-        ),
+        update_model=update_model,
+        idempotent_update=IdempotentUpdate(idempotent, update_model),
         list_series=ListSeries(reads),
         list_versions=ListVersions(reads),
         get_version=GetVersion(rows, states),

@@ -19,6 +19,7 @@ RNG = np.random.default_rng(7)
         pytest.param(np.zeros(POINTS_PER_SLICE + 1, dtype=bool), id="all false (flags)"),
         pytest.param(np.r_[np.full(100_000, np.nan), [1.5, -0.0, 0.0]], id="undefined scores, signed zeros"),
         pytest.param(np.repeat([1e308, -5e-324, 3.0], 40_000), id="extreme floats"),
+        pytest.param(np.repeat([0.0, -0.0, np.nan, 0.0], 50), id="runs of signed zeros and undefined"),
         pytest.param(np.array([2.5]), id="one item"),
         pytest.param(np.array([], dtype=np.float64), id="none"),
     ],

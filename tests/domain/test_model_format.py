@@ -339,3 +339,26 @@ def test_a_legacy_document_with_fields_of_the_wrong_kind_is_refused(changes: dic
 
 def _series(values: list[float]) -> TimeSeries:
     return TimeSeries.parse(list(range(100, 100 + len(values))), values, LIMITS)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(
+            b'{"format":"anomaly.model","format_version":1,"kind":"gaussian","parameters":{},"state":'
+            b'{"mean":1' + b"0" * 400 + b',"std":1,"points_used":3,"minimum":0,"maximum":2,'
+            b'"first_timestamp":1,"last_timestamp":3}}',
+            id="a number too large for a float",
+        ),
+        pytest.param(
+            b'{"format":"anomaly.model","format_version":1,"kind":"gaussian","parameters":{},"state":'
+            b'{"mean":1,"std":1,"points_used":100000000000000000000000,"minimum":0,"maximum":2,'
+            b'"first_timestamp":1,"last_timestamp":3}}',
+            id="a count beyond 64 bits",
+        ),
+        pytest.param(b"[" * 100_000 + b"]" * 100_000, id="nested too deep"),
+    ],
+)
+def test_a_crafted_artifact_is_unreadable_not_a_crash(content: bytes) -> None:
+    with pytest.raises(UnreadableModel):
+        decode_model(content)

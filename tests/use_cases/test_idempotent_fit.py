@@ -10,7 +10,8 @@ from anomaly.domain.idempotency import KEEP_FOR, LEASE, IdempotencyKeyInUse, Ide
 from anomaly.domain.model_version import ModelVersion
 from anomaly.ports.errors import ArtifactStorageUnavailable
 from anomaly.use_cases.fit_model import FitCommand
-from anomaly.use_cases.idempotent_fit import IdempotentFit, Reply
+from anomaly.use_cases.idempotent import Idempotent, Reply
+from anomaly.use_cases.idempotent_fit import IdempotentFit
 from tests.support.fakes import Fakes, GatedStore
 
 ALICE = Caller("alice")
@@ -27,7 +28,7 @@ def reply(version: ModelVersion) -> bytes:
 
 
 async def fit(fakes: Fakes, caller: Caller = ALICE, key: str = KEY, request: str = REQUEST) -> Reply:
-    return await IdempotentFit(fakes.writes, fakes.fit_model(), fakes.clock)(
+    return await IdempotentFit(Idempotent(fakes.writes, fakes.clock), fakes.fit_model())(
         caller, key, request, COMMAND, reply
     )
 

@@ -31,7 +31,7 @@ class VersionConflict(DomainError):
     def __init__(self, series_id: str, expected: int) -> None:
         super().__init__(
             f"series {series_id!r} changed while the update ran (version {expected} is no longer its "
-            "newest); retry, or pin the version to fold into"
+            "newest) and nothing was recorded; send the update again to fold the points into the newest"
         )
         self.series_id = series_id
         self.expected = expected

@@ -51,7 +51,16 @@ def decode_model(content: bytes) -> Model:
         if not isinstance(parameters, dict) or not isinstance(state, dict):
             raise UnreadableModel("parameters and state must be JSON objects")
         return kind.restore(parameters, state)
-    except (ValueError, TypeError, KeyError, AttributeError, DomainError) as error:
+    # OverflowError: an integer too large for a float; RecursionError: JSON nested too deep.
+    except (
+        ValueError,
+        TypeError,
+        KeyError,
+        AttributeError,
+        OverflowError,
+        RecursionError,
+        DomainError,
+    ) as error:
         if isinstance(error, UnreadableModel):
             raise
         raise UnreadableModel(f"malformed model: {error}") from error

@@ -34,11 +34,12 @@ async def record_next_version(
     clock: Clock,
     *,
     follows: int | None = None,
-    receipt: Receipt | None = None,
+    receipt: Callable[[T], Receipt | None] = lambda _: None,
 ) -> tuple[ModelVersion, T]:
     """Stage `serialised` as the training data, run `learn` (CPU-bound: it reads the batch and
     returns the model and whatever else the caller wants back), keep the model beside the data and
-    record both as the next version (see `VersionDraft.follows` and `VersionRecorder.record`)."""
+    record both as the next version (see `VersionDraft.follows`), with the receipt, if any, that
+    `receipt` makes of what `learn` gave back (see `VersionRecorder.record`)."""
     # Staged before it is read: the store may write a large batch while it is being read.
     staged = artifacts.stage(series_id, serialised)
     try:
@@ -63,7 +64,7 @@ async def record_next_version(
     # A commit whose outcome is unknown (it failed, or was cancelled) may have been applied, and
     # a row must never lose its artifacts: they stay, and the sweep removes them if unreferenced.
     try:
-        return await recorder.record(draft, receipt), extra
+        return await recorder.record(draft, receipt(extra)), extra
     except CommitOutcomeUnknown:
         raise
     except Exception:

@@ -10,6 +10,7 @@ from anomaly.use_cases.detect import Detect
 from anomaly.use_cases.fit_model import FitModel
 from anomaly.use_cases.get_version import GetVersion
 from anomaly.use_cases.idempotent_fit import IdempotentFit
+from anomaly.use_cases.idempotent_update import IdempotentUpdate
 from anomaly.use_cases.list_series import ListSeries
 from anomaly.use_cases.list_versions import ListVersions
 from anomaly.use_cases.predict import Predict
@@ -25,6 +26,7 @@ class Services:
     predict: Predict
     detect: Detect
     update_model: UpdateModel
+    idempotent_update: IdempotentUpdate
     list_series: ListSeries
     list_versions: ListVersions
     get_version: GetVersion

@@ -22,6 +22,14 @@ LATEST = (
     .limit(1)
 )
 INSERT_VERSION = sa.insert(models)
+# Taken by a delete before it deletes: an update of the newest version (see VersionDraft.follows)
+# holds the same row from its number's allocation to its commit, so the two happen one after the
+# other, and the delete's statement sees the update's version (PostgreSQL's READ COMMITTED would
+# otherwise let an update commit a version built on rows a delete had just removed). SQLite, which
+# has no row locks, runs one writer at a time anyway.
+LOCK_COUNTER = (
+    sa.select(series.c.last_version).where(series.c.series_id == sa.bindparam("series_id")).with_for_update()
+)
 NEWEST = sa.select(sa.func.max(models.c.version)).where(models.c.series_id == sa.bindparam("series_id"))
 
 

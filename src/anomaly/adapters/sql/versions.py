@@ -90,6 +90,7 @@ class SqlVersions:
 
     async def delete_version(self, series_id: SeriesId, version: int) -> ModelVersion | None:
         self._writable().changing(series_id)
+        await self._lock_counter(series_id)
         statement = (
             sa.delete(models)
             .where(models.c.series_id == series_id.value, models.c.version == version)
@@ -101,10 +102,15 @@ class SqlVersions:
 
     async def delete_series(self, series_id: SeriesId) -> list[ModelVersion]:
         self._writable().changing(series_id)
+        await self._lock_counter(series_id)
         statement = sa.delete(models).where(models.c.series_id == series_id.value).returning(*models.c)
         with database_errors("deleting a series"):
             rows = (await self._connection.execute(statement)).mappings().all()
         return sorted((version_from_row(row) for row in rows), key=lambda row: row.version, reverse=True)
+
+    async def _lock_counter(self, series_id: SeriesId) -> None:
+        with database_errors("locking a series"):
+            await self._connection.execute(statements.LOCK_COUNTER, {"series_id": series_id.value})
 
     def _writable(self) -> ChangedSeries:
         if self._changed is None:

@@ -40,7 +40,8 @@ class JsonBatchReader:
     def read(self, serialised: bytes | bytearray) -> ReadBatch:
         columns, payload, route = self._decode(serialised, WholeTimestampsFit, FitRequest)
         kind, parameters = (payload.kind, payload.parameters) if payload is not None else (None, None)
-        if route == "plain" or (route == "strict" and _unambiguous(serialised)):
+        # Parameters are a JSON object of their own, whose keys `_unambiguous` does not count.
+        if route == "plain" or (route == "strict" and parameters is None and _unambiguous(serialised)):
             return ReadBatch(columns.timestamps, columns.values, kind=kind, parameters=parameters)
         restated = msgspec.json.encode(
             WholeTimestampsFit(columns.timestamps.tolist(), columns.values.tolist(), kind, parameters)
@@ -50,6 +51,10 @@ class JsonBatchReader:
     def columns(self, serialised: bytes | bytearray) -> Columns:
         """A batch that is judged, not stored: its columns only, and no model may be named."""
         return self._decode(serialised, WholeTimestampsRequest, DetectRequest)[0]
+
+    def stored_columns(self, serialised: bytes | bytearray) -> Columns:
+        """The columns of a batch `read` let through to storage (which may name a model)."""
+        return self._decode(serialised, WholeTimestampsFit, FitRequest)[0]
 
     def _decode(
         self, body: bytes | bytearray, strict: type[WholeTimestampsRequest], lenient: type[DetectRequest]
@@ -86,6 +91,13 @@ async def read_batch_columns(body: bytes | bytearray) -> Columns:
     if len(body) <= DECODE_INLINE_LIMIT:
         return _READER.columns(body)
     return await anyio.to_thread.run_sync(_READER.columns, body)
+
+
+async def read_stored_columns(content: bytes | bytearray) -> Columns:
+    """A version's training data (a fit's or an update's batch, as stored): its columns."""
+    if len(content) <= DECODE_INLINE_LIMIT:
+        return _READER.stored_columns(content)
+    return await anyio.to_thread.run_sync(_READER.stored_columns, content)
 
 
 def _unambiguous(body: bytes | bytearray) -> bool:

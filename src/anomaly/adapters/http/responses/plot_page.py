@@ -47,7 +47,6 @@ def render_plot_page(plot: PlotInput) -> str:
         f"{plot.model.kind} model, {summary.points_used} points, mean {summary.mean:.6g}, "
         f"std {summary.std:.6g}; normal band (k = {plot.threshold.k:g}{direction}): "
         f"{lower:.6g} to {upper:.6g}"
-        + (" where no season applies" if plot.model.kind == "seasonal" else "")
         + f"; {flagged} training points flagged"
         + (f" ({marked} of them marked, evenly spread)" if marked < flagged else "")
     )
@@ -69,7 +68,7 @@ def render_plot_page(plot: PlotInput) -> str:
 <body>
 <h1>{html.escape(title)}</h1>
 <p>{html.escape(stats)}</p>
-{_svg(plot, judgement.anomaly)}
+{_svg(plot.model, plot.threshold, *_in_time_order(plot.timestamps, plot.values, judgement.anomaly))}
 <p class="legend">
   <span><i class="swatch" style="background:#1d4ed8"></i>training data</span>
   <span><i class="swatch" style="background:#111827;height:2px"></i>expected value</span>
@@ -81,11 +80,27 @@ def render_plot_page(plot: PlotInput) -> str:
 """
 
 
-def _svg(plot: PlotInput, anomaly: npt.NDArray[np.bool_]) -> str:
-    xs, ys = plot.timestamps.astype(np.float64), plot.values
+def _in_time_order(
+    timestamps: npt.NDArray[np.int64], values: npt.NDArray[np.float64], anomaly: npt.NDArray[np.bool_]
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """An update's points may repeat a time or step back; they are drawn in time order."""
+    if timestamps.shape[0] < 2 or bool(np.all(timestamps[1:] >= timestamps[:-1])):
+        return timestamps, values, anomaly
+    order = np.argsort(timestamps, kind="stable")
+    return timestamps[order], values[order], anomaly[order]
+
+
+def _svg(
+    model: Model,
+    threshold: Threshold,
+    timestamps: npt.NDArray[np.int64],
+    ys: npt.NDArray[np.float64],
+    anomaly: npt.NDArray[np.bool_],
+) -> str:
+    xs = timestamps.astype(np.float64)
     # The band is drawn at the data's own times, so a seasonal band follows the cycle.
     drawn = _drawn(xs.shape[0])
-    band = plot.model.band(plot.timestamps[drawn], plot.threshold)
+    band = model.band(timestamps[drawn], threshold)
     expected, lower, upper = band.expected, band.lower, band.upper
     low = min(float(ys.min()), float(lower.min()), float(expected.min()))
     high = max(float(ys.max()), float(upper.max()), float(expected.max()))
@@ -115,7 +130,7 @@ def _svg(plot: PlotInput, anomaly: npt.NDArray[np.bool_]) -> str:
         for x, y in zip(xs[flagged].tolist(), ys[flagged].tolist(), strict=True)
     )
     return f"""<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"
-     width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="training data with mean and normal band">
+     width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="training data, expected value and band">
   <rect x="{LEFT}" y="{TOP}" width="{WIDTH - LEFT - RIGHT}" height="{HEIGHT - TOP - BOTTOM}" fill="#f8fafc"
         stroke="#cbd5e1"/>
   <polygon id="band" points="{band_area}" fill="#bfdbfe" stroke="#bfdbfe" stroke-width="1" opacity="0.8"/>

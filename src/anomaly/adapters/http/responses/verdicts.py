@@ -26,14 +26,15 @@ _EMPTY_COLUMNS = ",".join(f'"{name}":[]' for name in COLUMNS).encode() + b"}"
 # version, the verdicts) is done before the first byte, so the status is always right.
 def verdicts_response(header: msgspec.Struct, judgement: Judgement) -> Response[bytes] | Stream:
     """`header` is the document with its columns empty; the judgement's columns are written into it."""
-    parts = _encode(header, judgement)
+    parts = encode_verdicts(header, judgement)
     if judgement.anomaly.shape[0] <= POINTS_PER_SLICE:
         return Response(b"".join(parts), media_type=MediaType.JSON)
     # Litestar pulls each part on a worker thread: encoding stays off the event loop.
     return Stream(parts, media_type=MediaType.JSON)
 
 
-def _encode(header: msgspec.Struct, judgement: Judgement) -> Iterator[bytes]:
+def encode_verdicts(header: msgspec.Struct, judgement: Judgement) -> Iterator[bytes]:
+    """The document `header` with the judgement's columns written into it, a slice at a time."""
     encoded = msgspec.json.encode(header)
     if not encoded.endswith(_EMPTY_COLUMNS):  # pragma: no cover (guards the field order)
         raise AssertionError(f"{type(header).__name__} must end with the empty columns {COLUMNS}")
@@ -62,7 +63,9 @@ def _slice(items: npt.NDArray[np.bool_] | npt.NDArray[np.float64]) -> bytes:
     # Most columns repeat themselves: flags are mostly false, a model's expected value and band are
     # constant (or constant within a season's bucket) over a batch. Each run is then encoded once and
     # repeated as bytes, which costs a fraction of formatting every number; the text is the same.
-    changes = np.flatnonzero(items[1:] != items[:-1])
+    # Compared bit for bit, so that -0.0 and 0.0 stay apart and NaNs (null) form runs too.
+    bits = items.view(np.uint64) if items.dtype == np.float64 else items
+    changes = np.flatnonzero(bits[1:] != bits[:-1])
     if changes.shape[0] >= items.shape[0] * RUNS_WORTH_IT:
         return msgspec.json.encode(items.tolist())[1:-1]
     starts = np.concatenate(([0], changes + 1))

@@ -13,7 +13,7 @@ from anomaly.adapters.http.parameters import (
     VersionQuery,
     optional_version,
 )
-from anomaly.adapters.http.requests.batch import read_batch_columns
+from anomaly.adapters.http.requests.batch import read_stored_columns
 from anomaly.adapters.http.requests.strict_json import MalformedBody
 from anomaly.adapters.http.responses.plot_page import CONTENT_SECURITY_POLICY, PlotInput, render_plot_page
 from anomaly.adapters.http.services import services_of
@@ -49,7 +49,7 @@ class PlotController(Controller):
         data = await services_of(request).training_data(series_id, optional_version(version))
         try:
             # The same reader as a request's batch: stored training data is a batch as sent.
-            batch = await read_batch_columns(data.content)
+            batch = await read_stored_columns(data.content)
         except (InvalidInput, MalformedBody) as error:
             raise ModelUnreadable(
                 series_id, data.version, f"its training data is not a batch ({error})"

@@ -1,11 +1,13 @@
 """`POST /update/{series_id}`: judge new points, then fold them into the model as its next version."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, post
 from litestar.datastructures import State
+from litestar.params import HeaderParameter
 from litestar.response import Stream
 
+from anomaly.adapters.http.hooks.api_keys import caller_of
 from anomaly.adapters.http.latency import latencies_of
 from anomaly.adapters.http.openapi import examples
 from anomaly.adapters.http.openapi.operations import errors, json_body, ok
@@ -18,10 +20,12 @@ from anomaly.adapters.http.parameters import (
     optional_version,
 )
 from anomaly.adapters.http.requests.body import read_body
-from anomaly.adapters.http.responses.verdicts import verdicts_response
+from anomaly.adapters.http.responses.update import kept_update_response, render_update, update_response
+from anomaly.adapters.http.routes.fit import IDEMPOTENCY_KEY_HEADER
 from anomaly.adapters.http.schemas import DetectRequest, UpdateResponse
 from anomaly.adapters.http.services import services_of
 from anomaly.domain.detection import DEFAULT_K, Threshold
+from anomaly.domain.idempotency import fingerprint, parse_key
 from anomaly.use_cases.update_model import UpdateCommand
 
 
@@ -45,7 +49,8 @@ class UpdateController(Controller):
             "The cost depends on the new points only. Without `version`, the update is recorded only "
             "while the version it read is still the newest: if another version was recorded meanwhile "
             "the answer is `409 version_conflict` and nothing is kept, so concurrent updates never drop "
-            "each other's points. The version's training data is the points of this update."
+            "each other's points. The version's training data is the points of this update. An "
+            "`Idempotency-Key` makes a retry safe, as for a fit."
         ),
     )
     async def update(
@@ -56,6 +61,16 @@ class UpdateController(Controller):
         k: KQuery = DEFAULT_K,
         direction: DirectionQuery = None,
         alert: AlertQuery = None,
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(
+                name=IDEMPOTENCY_KEY_HEADER,
+                description=(
+                    "Makes retries safe: a retry with the same key and body gets the first response again "
+                    "(header `Idempotent-Replayed: true`), and the points are folded in only once."
+                ),
+            ),
+        ] = None,
     ) -> Response[bytes] | Stream:
         with latencies_of(request).training.measure():
             command = UpdateCommand(
@@ -64,26 +79,14 @@ class UpdateController(Controller):
                 batch=await read_body(request),
                 threshold=Threshold(k=k, direction=direction, alert=alert),
             )
-            update = await services_of(request).update_model(command)
-        judgement, recorded = update.judgement, update.version
-        header = UpdateResponse(
-            series_id=series_id,
-            success=True,
-            message=(
-                f"{judgement.anomaly.shape[0]} points folded into version {update.based_on.version} "
-                f"and stored as version {recorded.version}."
-            ),
-            version=recorded.version,
-            based_on=update.based_on.version,
-            kind=recorded.kind,
-            points_used=recorded.summary.points_used,
-            points=int(judgement.anomaly.shape[0]),
-            anomalies=judgement.flagged,
-            anomaly=[],
-            score=[],
-            anomaly_score=[],
-            expected=[],
-            lower_bound=[],
-            upper_bound=[],
-        )
-        return verdicts_response(header, judgement)
+            if idempotency_key is None:
+                return update_response(await services_of(request).update_model(command))
+            reply = await services_of(request).idempotent_update(
+                caller_of(request),
+                parse_key(idempotency_key, IDEMPOTENCY_KEY_HEADER),
+                # The query is part of the request: the same points judged another way are another request.
+                fingerprint(b"POST /update/", series_id.encode(), request.url.query.encode(), command.batch),
+                command,
+                render_update,
+            )
+            return kept_update_response(reply.content, replayed=reply.replayed)

@@ -152,8 +152,9 @@ def finite(value: object) -> float:
 
 
 def integer(value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ValueError(f"expected an integer, got {value!r}")
+    # Counts and timestamps are stored as 64-bit integers.
+    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
+        raise ValueError(f"expected a 64-bit integer, got {value!r}")
     return value
 
 
