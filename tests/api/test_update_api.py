@@ -10,8 +10,8 @@ from litestar.testing import AsyncTestClient
 from tests.api.test_detect_api import assert_error
 
 Client = AsyncTestClient[Litestar]
-FIT = {"timestamps": [1, 2, 3, 4], "values": [10.0, 10.4, 9.7, 10.1]}
-POINTS = {"timestamps": [5, 5, 4], "values": [10.0, 13.0, 10.2]}
+FIT: dict[str, Any] = {"timestamps": [1, 2, 3, 4], "values": [10.0, 10.4, 9.7, 10.1]}
+POINTS: dict[str, Any] = {"timestamps": [5, 5, 4], "values": [10.0, 13.0, 10.2]}
 
 
 async def fit(client: Client, series_id: str = "cpu", body: dict[str, Any] = FIT) -> None:
