@@ -32,9 +32,11 @@ class FitController(Controller):
         responses={200: ok(FitResponse, examples.FIT), **errors(400, 409, 413, 422, 500, 503, 507)},
         summary="Fit a new model version",
         description=(
-            "Validates the batch, fits the series' model (mean and population standard deviation), stores "
-            "the model state and the training data, and records them as the series' next version. "
-            'Body: `{"timestamps": [int, ...], "values": [float, ...]}`, strictly increasing timestamps.'
+            "Validates the batch, fits a model of the kind it names (`gaussian` by default: mean and "
+            "population standard deviation; `robust`; `seasonal`) with the parameters it names, stores "
+            "the model and the training data, and records them as the series' next version. Body: "
+            '`{"timestamps": [int, ...], "values": [float, ...], "kind": ..., "parameters": {...}}`, '
+            "strictly increasing timestamps."
         ),
     )
     async def fit(

@@ -22,12 +22,8 @@ from anomaly.domain.kinds.streaming.judging import (
     view_of,
 )
 from anomaly.domain.kinds.streaming.parameters import (
-    ROBUST as ROBUST_NAME,
-)
-from anomaly.domain.kinds.streaming.parameters import (
-    SEASONAL as SEASONAL_NAME,
-)
-from anomaly.domain.kinds.streaming.parameters import (
+    ROBUST_NAME,
+    SEASONAL_NAME,
     Params,
     parameters_document,
     parse_parameters,

@@ -16,12 +16,13 @@ Period = Literal["day", "week"]
 PeriodChoice = Literal["auto", "day", "week"]
 Channel = Literal["level", "diff"]
 
-ROBUST = "robust"
-SEASONAL = "seasonal"
-# The one-day bucket width must divide a day, so that a day holds whole buckets.
+ROBUST_NAME = "robust"
+SEASONAL_NAME = "seasonal"
+# A bucket's width must divide a day, so that a day (and a week) holds whole buckets.
 DAY_SECONDS = 86_400
 MAX_HALF_LIFE = 1e12
 MAX_REFRACTORY = 100_000
+MAX_RAW_CAP = 1000.0
 PERIOD_CHOICES: tuple[PeriodChoice, ...] = ("auto", "day", "week")
 CHANNELS: tuple[Channel, ...] = ("level", "diff")
 
@@ -59,12 +60,12 @@ class Params:
 
     @property
     def kind(self) -> str:
-        return SEASONAL if self.seasonal else ROBUST
+        return SEASONAL_NAME if self.seasonal else ROBUST_NAME
 
 
 def _client_names(kind: str) -> tuple[str, ...]:
     common = ("half_life", "alert", "refractory")
-    return (*common, "period", "season_half_life") if kind == SEASONAL else common
+    return (*common, "period", "season_half_life") if kind == SEASONAL_NAME else common
 
 
 _CONSTANT_NAMES = (
@@ -96,7 +97,7 @@ def parse_parameters(kind: str, given: Mapping[str, object]) -> Params:
             raise InvalidInput(
                 f"parameters.{name}", f"is not a parameter of the {kind} kind (it takes {', '.join(names)})"
             )
-    params = Params(seasonal=kind == SEASONAL)
+    params = Params(seasonal=kind == SEASONAL_NAME)
     values: dict[str, Any] = {}
     if "half_life" in given:
         values["half_life"] = _positive("half_life", given["half_life"], "points")
@@ -223,7 +224,8 @@ def with_constants(params: Params, document: object) -> Params:
         huber=_stored_float(document, "huber", 0.0, math.inf, open_low=True),
         bucket_seconds=bucket_seconds,
         min_scale_frac=_stored_float(document, "min_scale_frac", 0.0, math.inf),
-        raw_cap=_stored_float(document, "raw_cap", 0.0, math.inf, open_low=True),
+        # One point's surprise stops computing past 1e150 / sqrt(2) sigmas, where any cap up to here is met.
+        raw_cap=_stored_float(document, "raw_cap", 0.0, MAX_RAW_CAP, open_low=True),
         avg_window=_stored_int(document, "avg_window", 1, 1_000_000),
         lik_half_life=_stored_float(document, "lik_half_life", 0.0, math.inf, open_low=True),
         lik_min_std=_stored_float(document, "lik_min_std", 0.0, math.inf, open_low=True),
@@ -240,11 +242,15 @@ def _stored_float(
     document: dict[str, Any], name: str, low: float, high: float, open_low: bool = False
 ) -> float:
     value = document[name]
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise TypeError(f"constants.{name} must be a finite number, got {_shown(value)}")
-    if value < low or value > high or (open_low and value == low):
-        raise ValueError(f"constants.{name} is out of range: {value!r}")
-    return float(value)
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise TypeError(f"constants.{name} must be a number, got {_shown(value)}")
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError(f"constants.{name} is out of range: {_shown(value)}") from None
+    if not math.isfinite(number) or number < low or number > high or (open_low and number == low):
+        raise ValueError(f"constants.{name} is out of range: {_shown(value)}")
+    return number
 
 
 def _stored_int(document: dict[str, Any], name: str, low: int, high: int) -> int:
@@ -252,5 +258,5 @@ def _stored_int(document: dict[str, Any], name: str, low: int, high: int) -> int
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"constants.{name} must be an integer, got {_shown(value)}")
     if not low <= value <= high:
-        raise ValueError(f"constants.{name} is out of range: {value!r}")
+        raise ValueError(f"constants.{name} is out of range: {_shown(value)}")
     return value

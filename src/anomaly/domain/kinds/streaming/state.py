@@ -149,7 +149,7 @@ def from_document(params: Params, document: object) -> State:
         scale_floor=_positive(document["scale_floor"], "scale_floor"),
         bucket_levels=np.asarray(levels, dtype=np.float64).reshape(size),
         bucket_counts=np.asarray(counts, dtype=np.int64).reshape(size),
-        channels={name: _likelihood(channels[name], name, params.avg_window) for name in params.channels},
+        channels={name: _likelihood(channels[name], name, params) for name in params.channels},
         vmin=_finite(document["vmin"], "vmin"),
         vmax=_finite(document["vmax"], "vmax"),
         since_alert=_count(document["since_alert"], "since_alert"),
@@ -162,17 +162,25 @@ def from_document(params: Params, document: object) -> State:
     )
 
 
-def _likelihood(document: object, name: str, window: int) -> Likelihood:
+def _likelihood(document: object, name: str, params: Params) -> Likelihood:
     if not isinstance(document, dict) or set(document) != {"history", "mean", "var", "count"}:
         raise ValueError(f"channels.{name} must hold history, mean, var and count")
+    # Surprises lie in [0, raw_cap], and so do their averages and those averages' mean: bounds
+    # that keep the likelihood's arithmetic finite (the slack covers rounding).
+    cap = params.raw_cap * (1 + 1e-9)
     history = [_finite(value, f"channels.{name}.history") for value in _list(document["history"], "history")]
-    if len(history) > max(window - 1, 0):
-        raise ValueError(f"channels.{name}.history holds more than {window - 1} surprises")
+    if len(history) > max(params.avg_window - 1, 0) or not all(0 <= value <= cap for value in history):
+        raise ValueError(
+            f"channels.{name}.history must hold at most {params.avg_window - 1} surprises in [0, cap]"
+        )
+    mean = _finite(document["mean"], f"channels.{name}.mean")
+    var = _non_negative(document["var"], f"channels.{name}.var")
+    if not (0 <= mean <= cap and var <= cap * cap):
+        raise ValueError(
+            f"channels.{name}: mean or var beyond what surprises capped at {params.raw_cap} give"
+        )
     return Likelihood(
-        history=history,
-        mean=_finite(document["mean"], f"channels.{name}.mean"),
-        var=_non_negative(document["var"], f"channels.{name}.var"),
-        count=_count(document["count"], f"channels.{name}.count"),
+        history=history, mean=mean, var=var, count=_count(document["count"], f"channels.{name}.count")
     )
 
 
