@@ -1,6 +1,10 @@
-"""How a client drives the service over a NAB series: each loop returns one anomaly score per row."""
+"""How a client drives the service over a NAB series: each loop returns one anomaly score per row.
 
-from collections.abc import Awaitable, Callable
+Every loop scores a point with the `anomaly_score` the service answers for it (in [0, 1]); the
+probationary rows, which NAB does not score, score 0.
+"""
+
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
 
 import httpx
@@ -12,8 +16,8 @@ from evaluate.nab.rules import probation_length
 DAY = 86_400
 # The service's default MIN_TRAINING_DATA_POINTS: a shorter window keeps the version it has.
 FEWEST_TRAINING_POINTS = 3
-# Each judged point's score in [0, 1], from what /detect answers about it.
-Scorer = Callable[[dict[str, object], int], float]
+# Points per update in the stream loop, as the reference detector is scored.
+STREAM_BATCH = 10
 Loop = Callable[[httpx.AsyncClient, str, Series], Awaitable[Floats]]
 
 
@@ -27,18 +31,12 @@ class ClientLoop:
     run: Loop
 
 
+class KindUnavailable(Exception):
+    """The service has no model kind of the name a loop fits (a fit answered 422 on `kind`)."""
+
+
 def epoch_seconds(series: Series) -> np.ndarray:
     return series.timestamps.astype("datetime64[s]").astype(np.int64)
-
-
-def distance_in_deviations(answer: dict[str, object], index: int) -> float:
-    """How unusual a point is under the gaussian kind, |z| / (1 + |z|): monotone in |z| and, unlike
-    a tail probability, not rounded to 1 for every far point, so the threshold can still tell them
-    apart. A point off a constant model (score null) is as unusual as it gets."""
-    score = answer["score"]
-    assert isinstance(score, list)
-    z = score[index]
-    return 1.0 if z is None else abs(float(z)) / (1.0 + abs(float(z)))
 
 
 def strictly_increasing(timestamps: np.ndarray) -> np.ndarray:
@@ -53,26 +51,37 @@ def strictly_increasing(timestamps: np.ndarray) -> np.ndarray:
     return keep
 
 
-async def fit(client: httpx.AsyncClient, series_id: str, timestamps: np.ndarray, values: Floats) -> bool:
-    """Fit the batch, if it has enough points; whether a version was made."""
+async def fit(
+    client: httpx.AsyncClient,
+    series_id: str,
+    timestamps: np.ndarray,
+    values: Floats,
+    kind: str | None = None,
+    parameters: Mapping[str, object] | None = None,
+) -> bool:
+    """Fit the batch (of `kind`, when named), if it has enough points; whether a version was made."""
     keep = strictly_increasing(timestamps)
     if keep.sum() < FEWEST_TRAINING_POINTS:
         return False
-    body = {"timestamps": timestamps[keep].tolist(), "values": values[keep].tolist()}
+    body: dict[str, object] = {"timestamps": timestamps[keep].tolist(), "values": values[keep].tolist()}
+    if kind is not None:
+        body["kind"] = kind
+    if parameters is not None:
+        body["parameters"] = dict(parameters)
     response = await client.post(f"/fit/{series_id}", json=body)
+    if response.status_code == httpx.codes.UNPROCESSABLE_ENTITY and response.json().get("field") == "kind":
+        raise KindUnavailable(response.json()["message"])
     response.raise_for_status()
     return True
 
 
-async def detect(
-    client: httpx.AsyncClient, series_id: str, timestamps: np.ndarray, values: Floats, scorer: Scorer
-) -> Floats:
-    """Every point judged, in one request: /detect takes repeated and out-of-order timestamps."""
+async def judged(client: httpx.AsyncClient, path: str, timestamps: np.ndarray, values: Floats) -> Floats:
+    """Each point's anomaly score, as /detect or /update answers it (both take repeated and
+    out-of-order timestamps), in one request."""
     body = {"timestamps": timestamps.tolist(), "values": values.tolist()}
-    response = await client.post(f"/detect/{series_id}", params={"direction": "both"}, json=body)
+    response = await client.post(path, json=body)
     response.raise_for_status()
-    answer = response.json()
-    return np.array([scorer(answer, index) for index in range(len(timestamps))], dtype=np.float64)
+    return np.array(response.json()["anomaly_score"], dtype=np.float64)
 
 
 async def fit_once_then_detect(client: httpx.AsyncClient, series_id: str, series: Series) -> Floats:
@@ -81,9 +90,7 @@ async def fit_once_then_detect(client: httpx.AsyncClient, series_id: str, series
     trained = int(probation_length(len(values)))
     await fit(client, series_id, timestamps[:trained], values[:trained])
     scores = np.zeros(len(values))
-    scores[trained:] = await detect(
-        client, series_id, timestamps[trained:], values[trained:], distance_in_deviations
-    )
+    scores[trained:] = await judged(client, f"/detect/{series_id}", timestamps[trained:], values[trained:])
     return scores
 
 
@@ -101,11 +108,32 @@ async def daily_refit(client: httpx.AsyncClient, series_id: str, series: Series)
         week = (timestamps[:start] >= timestamps[start] - 7 * DAY) & (timestamps[:start] < timestamps[start])
         fitted = await fit(client, series_id, timestamps[:start][week], values[:start][week]) or fitted
         if fitted:
-            scores[start:day_end] = await detect(
-                client, series_id, timestamps[start:day_end], values[start:day_end], distance_in_deviations
+            scores[start:day_end] = await judged(
+                client, f"/detect/{series_id}", timestamps[start:day_end], values[start:day_end]
             )
         start = day_end
     return scores
+
+
+def stream(kind: str, parameters: Mapping[str, object] | None = None) -> Loop:
+    """The stream loop with a model of `kind`: fit on the probationary rows, then for each batch of
+    `STREAM_BATCH` rows in file order (repeated or backward timestamps as they come), one
+    `POST /update`, which judges the batch against the newest version and folds it in."""
+
+    async def run(client: httpx.AsyncClient, series_id: str, series: Series) -> Floats:
+        timestamps, values = epoch_seconds(series), series.values
+        trained = int(probation_length(len(values)))
+        scores = np.zeros(len(values))
+        if not await fit(client, series_id, timestamps[:trained], values[:trained], kind, parameters):
+            return scores
+        for start in range(trained, len(values), STREAM_BATCH):
+            stop = min(start + STREAM_BATCH, len(values))
+            scores[start:stop] = await judged(
+                client, f"/update/{series_id}", timestamps[start:stop], values[start:stop]
+            )
+        return scores
+
+    return run
 
 
 LOOPS = (
@@ -114,5 +142,23 @@ LOOPS = (
     ),
     ClientLoop(
         "daily-refit", "gaussian, daily refit", "refit on the last 7 days, detect the next day", daily_refit
+    ),
+    ClientLoop(
+        "stream-gaussian",
+        "gaussian, stream",
+        "fit on the first 15% (half_life 1000), then update with each 10 points",
+        stream("gaussian", {"half_life": 1000}),
+    ),
+    ClientLoop(
+        "stream-robust",
+        "robust, stream",
+        "fit on the first 15%, then update with each 10 points",
+        stream("robust"),
+    ),
+    ClientLoop(
+        "stream-seasonal",
+        "seasonal, stream",
+        "fit on the first 15%, then update with each 10 points",
+        stream("seasonal"),
     ),
 )
