@@ -103,10 +103,11 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
     # What never or rarely changes is kept in memory: models for good, version rows until
     # their series changes (see CachedVersionRows).
     rows = CachedVersionRows(adapters.rows, adapters.changes)
-    states = CachedModels(artifacts)
+    # Through the cache, so that a model just fitted or updated is not read back from disk.
+    models = CachedModels(artifacts, artifacts)
     fit_model = FitModel(
         JsonBatchReader(),
-        artifacts,
+        models,
         adapters.recorder,
         adapters.clock,
         BatchLimits(settings.min_training_data_points, settings.max_training_data_points),
@@ -114,8 +115,8 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
     update_model = UpdateModel(
         rows,
         JsonBatchReader(),
-        states,
-        artifacts,
+        models,
+        models,
         adapters.recorder,
         adapters.clock,
         settings.max_training_data_points,
@@ -124,15 +125,15 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
     return Services(
         fit_model=fit_model,
         idempotent_fit=IdempotentFit(idempotent, fit_model),
-        predict=Predict(rows, states),
-        detect=Detect(rows, states, settings.max_training_data_points),
+        predict=Predict(rows, models),
+        detect=Detect(rows, models, settings.max_training_data_points),
         update_model=update_model,
         idempotent_update=IdempotentUpdate(idempotent, update_model),
         list_series=ListSeries(reads),
         list_versions=ListVersions(reads),
-        get_version=GetVersion(rows, states),
+        get_version=GetVersion(rows, models),
         delete_versions=DeleteVersions(writes, artifacts),
-        training_data=GetTrainingData(rows, states),
+        training_data=GetTrainingData(rows, models),
         service_status=ServiceStatus(reads, adapters.probe),
     )
 

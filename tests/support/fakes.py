@@ -47,7 +47,7 @@ class Fakes:
         return CachedVersionRows(InMemoryVersionRows(self.database), self.changes)
 
     def states(self) -> CachedModels:
-        return CachedModels(self.artifacts)
+        return CachedModels(self.artifacts, self.artifacts)
 
     def version_recorder(self) -> VersionRecorder:
         return self.recorder or InMemoryRecorder(self.writes)

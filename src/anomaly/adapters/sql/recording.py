@@ -13,6 +13,13 @@ from anomaly.domain.model_version import ModelVersion, VersionDraft
 from anomaly.ports.version_recorder import Receipt
 
 
+def still_follows(draft: VersionDraft, newest: int | None) -> None:
+    """`VersionConflict` unless the version `draft` follows is still its series' newest; to be
+    called in the recording's transaction, once the series' counter is held."""
+    if draft.follows is not None and newest != draft.follows:
+        raise VersionConflict(draft.series_id.value, draft.follows)
+
+
 async def record_in_transaction(
     writes: Callable[[], SqlWriteUnitOfWork], allocate: Any, draft: VersionDraft, receipt: Receipt | None
 ) -> ModelVersion:
@@ -36,8 +43,7 @@ async def _record_in(
         # every commit that preceded it, on PostgreSQL as on SQLite).
         with database_errors("reading the newest version"):
             newest = (await uow.connection.execute(statements.NEWEST, series)).scalar_one()
-        if newest != draft.follows:
-            raise VersionConflict(draft.series_id.value, draft.follows)
+        still_follows(draft, newest)
     with database_errors("recording a version"):
         await uow.connection.execute(statements.INSERT_VERSION, version_row(version))
     if receipt is not None and not await uow.idempotency.complete(receipt.claim, receipt.reply(version)):

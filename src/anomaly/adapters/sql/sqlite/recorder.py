@@ -10,7 +10,7 @@ from sqlalchemy.dialects import sqlite
 from anomaly.adapters.changed_series import mark_quietly
 from anomaly.adapters.sql import statements
 from anomaly.adapters.sql.errors import database_errors
-from anomaly.adapters.sql.recording import record_in_transaction
+from anomaly.adapters.sql.recording import record_in_transaction, still_follows
 from anomaly.adapters.sql.sqlite.worker_connection import WorkerConnection
 from anomaly.adapters.sql.sqlite.writer_turns import WriterTurns
 from anomaly.adapters.sql.tables import version_row
@@ -38,7 +38,7 @@ class SqliteRecorder:
         self._timeout = timeout_seconds
 
     async def record(self, draft: VersionDraft, receipt: Receipt | None = None) -> ModelVersion:
-        if receipt is not None or draft.follows is not None:
+        if receipt is not None:
             return await record_in_transaction(self._writes, ALLOCATE, draft, receipt)
         await self._turns.take(self._timeout)
         recording = asyncio.ensure_future(self._worker.run(lambda connection: _record_now(connection, draft)))
@@ -58,7 +58,11 @@ class SqliteRecorder:
 
 
 def _record_now(connection: sa.Connection, draft: VersionDraft) -> ModelVersion:
-    allocated = connection.execute(ALLOCATE, {"series_id": draft.series_id.value}).scalar_one()
+    series = {"series_id": draft.series_id.value}
+    allocated = connection.execute(ALLOCATE, series).scalar_one()
+    if draft.follows is not None:
+        # This process's turn to write, and SQLite's one writer: nothing commits in between.
+        still_follows(draft, connection.execute(statements.NEWEST, series).scalar_one())
     version = draft.numbered(int(allocated))
     connection.execute(statements.INSERT_VERSION, version_row(version))
     return version
