@@ -4,6 +4,7 @@ import gc
 
 from litestar import Litestar
 
+from anomaly.allocator import release_large_blocks
 from anomaly.bootstrap import create_app
 from anomaly.settings import Settings
 
@@ -11,6 +12,8 @@ from anomaly.settings import Settings
 def app_from_environment() -> Litestar:
     app = create_app(Settings.from_env())
     app.on_startup.append(_freeze_what_start_up_made)
+    # Only a server process: tests build many apps in one process and measure nothing of this.
+    release_large_blocks()
     return app
 
 

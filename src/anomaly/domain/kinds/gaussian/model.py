@@ -68,10 +68,11 @@ class GaussianModel:
         lower, upper = rule.bounds(state, threshold.k)
         count = values.shape[0]
         z = rule.scores(state, values)
+        # The band is the same at every time: read-only views of one number, not three arrays to fill.
         return Judgement(
-            expected=np.full(count, state.mean),
-            lower=np.full(count, lower),
-            upper=np.full(count, upper),
+            expected=np.broadcast_to(np.float64(state.mean), count),
+            lower=np.broadcast_to(np.float64(lower), count),
+            upper=np.broadcast_to(np.float64(upper), count),
             score=z,
             anomaly_score=rule.anomaly_scores(state, values, z),
             anomaly=rule.flagged_many(values, lower, upper, threshold.direction),
@@ -93,7 +94,11 @@ class GaussianModel:
     def band(self, timestamps: Timestamps, threshold: Threshold) -> Band:
         lower, upper = rule.bounds(self._state, threshold.k)
         count = timestamps.shape[0]
-        return Band(np.full(count, self._state.mean), np.full(count, lower), np.full(count, upper))
+        return Band(
+            np.broadcast_to(np.float64(self._state.mean), count),
+            np.broadcast_to(np.float64(lower), count),
+            np.broadcast_to(np.float64(upper), count),
+        )
 
     def updated(self, timestamps: Timestamps, values: Values) -> Model:
         return GaussianModel(merged(self._state, timestamps, values, self._half_life), self._half_life)

@@ -75,8 +75,10 @@ def scores(state: GaussianState, values: Floats) -> Floats:
 
 
 def anomaly_scores(state: GaussianState, values: Floats, z: Floats) -> Floats:
-    distance = np.abs(z)
-    result = distance / (distance + DEFAULT_K)
+    # In place: a million-point batch allocates two arrays here, not four.
+    result = np.abs(z)
+    spread = result + DEFAULT_K
+    np.divide(result, spread, out=result)
     undefined = np.isnan(z)
     if undefined.any():
         result[undefined] = np.where(values[undefined] != state.mean, 1.0, 0.0)
