@@ -47,8 +47,8 @@ bench: $(STAMP) ## Measure the service against a bare-stack reference (installs 
 	command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
 	$(BIN)/python bench/run.py
 
-evaluate: $(STAMP) ## Score the service on NAB (NAB_DIR, default ../shared/nab) through its HTTP API
-	$(BIN)/python -m evaluate.run
+evaluate: $(STAMP) ## Score the service on NAB (NAB_DIR, default ../shared/nab) through its HTTP API; ONLY=offline,... runs a part
+	$(BIN)/python -m evaluate.run $(if $(ONLY),--only $(ONLY))
 
 clean: ## Remove the virtual environment and caches (never ./data)
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis .import_linter_cache

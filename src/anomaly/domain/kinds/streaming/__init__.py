@@ -1,1 +1,1 @@
-"""The streaming kinds, `robust` and `seasonal`: the reference detector of `evaluate/prototype`, ported."""
+"""The streaming kinds, `robust` and `seasonal`; docs/detection.md says how they work and why."""

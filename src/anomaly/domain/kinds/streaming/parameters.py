@@ -1,6 +1,6 @@
 """The streaming kinds' parameters: the few a client may set, validated, and the fixed constants.
 
-The defaults are the ones the reference detector (`evaluate/prototype`) scored 70.58 with on NAB.
+The defaults are the ones the seasonal kind scores 70.58 with on NAB (docs/detection.md).
 Half-lives and the refractory period count points, not seconds: one parameter set then suits
 5-minute and hourly series alike.
 """
