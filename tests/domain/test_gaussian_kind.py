@@ -20,6 +20,7 @@ from anomaly.domain.kinds.gaussian.state import GaussianState
 from anomaly.domain.model_format import decode_model, encode_model
 from anomaly.domain.model_kind import Model, ModelSummary
 from anomaly.domain.time_series import BatchLimits, TimeSeries
+from tests.domain.test_detection import model as gaussian_model
 
 LIMITS = BatchLimits(min_points=1, max_points=100_000)
 MAX_FLOAT = float(np.finfo(np.float64).max)
@@ -54,22 +55,6 @@ def constant(mean: float) -> GaussianModel:
             first_timestamp=1,
             last_timestamp=5,
             weight=5.0,
-        ),
-        half_life=None,
-    )
-
-
-def spread(mean: float, std: float) -> GaussianModel:
-    return GaussianModel(
-        GaussianState(
-            mean=mean,
-            std=std,
-            points_used=10,
-            minimum=mean - std,
-            maximum=mean + std,
-            first_timestamp=1,
-            last_timestamp=10,
-            weight=10.0,
         ),
         half_life=None,
     )
@@ -344,7 +329,7 @@ thresholds = st.builds(
 def test_judging_one_point_is_judging_a_batch_of_it(
     mean: float, std: float, values: list[float], threshold: Threshold
 ) -> None:
-    model = spread(mean, std)
+    model = gaussian_model(mean, std)
     values = [*values, mean]  # the mean itself: a constant model's only normal value
     array = np.asarray(values, dtype=np.float64)
 
@@ -375,7 +360,7 @@ def test_judging_one_point_is_judging_a_batch_of_it(
 def test_the_band_is_the_same_at_every_time_and_is_what_judge_draws(
     mean: float, std: float, times: list[int], threshold: Threshold
 ) -> None:
-    model = spread(mean, std)
+    model = gaussian_model(mean, std)
     stamps = np.asarray(times, dtype=np.int64)
 
     band = model.band(stamps, threshold)
@@ -410,7 +395,7 @@ def test_the_anomaly_score_is_distance_over_distance_plus_three(value: float, ex
 def test_the_anomaly_score_is_in_zero_to_one_never_nan_and_monotone_in_the_distance(
     mean: float, std: float, values: list[float]
 ) -> None:
-    model = spread(mean, std)
+    model = gaussian_model(mean, std)
     array = np.asarray([*values, mean], dtype=np.float64)
 
     with warnings.catch_warnings():
@@ -434,7 +419,7 @@ def test_the_anomaly_score_is_in_zero_to_one_never_nan_and_monotone_in_the_dista
 @settings(deadline=None)
 @given(mean=finite, std=st.floats(min_value=1e-3, max_value=1e3), a=finite, b=finite)
 def test_a_point_further_from_the_mean_scores_higher(mean: float, std: float, a: float, b: float) -> None:
-    model = spread(mean, std)
+    model = gaussian_model(mean, std)
     assume(abs(abs(a - mean) - abs(b - mean)) > 1e-6 * (abs(mean) + std))
     nearer, further = sorted([a, b], key=lambda value: abs(value - mean))
 
