@@ -374,7 +374,7 @@ def test_the_band_is_the_same_at_every_time_and_is_what_judge_draws(
 
 @pytest.mark.parametrize("alert", [0.01, 0.5, 0.9, 1.0])
 def test_a_gaussian_model_flags_on_its_band_whatever_the_alert(alert: float) -> None:
-    model = spread(10.0, 2.0)
+    model = gaussian_model(10.0, 2.0)
     for value in [3.9, 4.0, 10.0, 16.0, 16.1]:
         for direction in [None, *Direction]:
             assert model.judge_point(
@@ -387,7 +387,8 @@ def test_a_gaussian_model_flags_on_its_band_whatever_the_alert(alert: float) -> 
 )
 def test_the_anomaly_score_is_distance_over_distance_plus_three(value: float, expected: float) -> None:
     # mean 10, std 2: z = (value - 10) / 2, anomaly score |z| / (|z| + 3).
-    assert spread(10.0, 2.0).judge_point(1, value, Threshold()).anomaly_score == pytest.approx(expected)
+    point = gaussian_model(10.0, 2.0).judge_point(1, value, Threshold())
+    assert point.anomaly_score == pytest.approx(expected)
 
 
 @settings(deadline=None)
@@ -430,7 +431,7 @@ def test_a_point_further_from_the_mean_scores_higher(mean: float, std: float, a:
 
 
 def test_the_anomaly_score_is_symmetric_about_the_mean() -> None:
-    model = spread(10.0, 2.0)
+    model = gaussian_model(10.0, 2.0)
     for distance in [0.5, 3.0, 6.0, 1e6]:
         above = model.judge_point(0, 10.0 + distance, Threshold()).anomaly_score
         below = model.judge_point(0, 10.0 - distance, Threshold()).anomaly_score
@@ -458,7 +459,7 @@ def test_a_constant_model_scores_zero_on_its_mean_and_one_anywhere_else(directio
 
 
 def test_a_score_beyond_float64_has_the_highest_anomaly_score() -> None:
-    model = spread(0.0, 1e-300)
+    model = gaussian_model(0.0, 1e-300)
 
     point = model.judge_point(0, 1e300, Threshold())
 
