@@ -399,6 +399,14 @@ async def checkpoint(url: str) -> None:
         await connection.close()
 
 
+async def drop_database(name: str) -> None:
+    connection = await asyncpg.connect(ADMIN_URL)
+    try:
+        await connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await connection.close()
+
+
 async def fresh_database(name: str) -> str:
     connection = await asyncpg.connect(ADMIN_URL)
     try:
@@ -504,8 +512,10 @@ def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
     small, large = batch_body(SMALL_POINTS), batch_body(LARGE_POINTS)
     rows: list[Row] = []
     work = Path(tempfile.mkdtemp(prefix="anomaly-bench-"))
+    # A database of this run's own: two runs on one machine must not drop each other's.
+    database = f"anomaly_bench_{nonce}"
     try:
-        pg_url = asyncio.run(fresh_database("anomaly_bench"))
+        pg_url = asyncio.run(fresh_database(database))
         subprocess.run(
             [sys.executable, "-m", "anomaly", "migrate"],
             env={**os.environ, "DATABASE_URL": pg_url},
@@ -574,6 +584,7 @@ def run(seconds: int, only: frozenset[str] = frozenset(SCENARIOS)) -> list[Row]:
                 )
     finally:
         shutil.rmtree(work, ignore_errors=True)
+        asyncio.run(drop_database(database))
     return rows
 
 
