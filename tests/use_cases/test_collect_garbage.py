@@ -86,7 +86,7 @@ async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_t
     fakes.clock = FixedClock(datetime.now(UTC))
     report = await collector(fakes)(GRACE)
 
-    assert sorted(report.temporaries + report.orphans) == sorted(str(path) for path in leftovers)
+    assert sorted(report.temporaries + report.orphans) == sorted(f"cpu/{path.name}" for path in leftovers)
     assert not any(path.exists() for path in leftovers)
     assert all(path.exists() for path in strangers)
     assert len(list(series_folder.glob("*.model.json"))) == 1
