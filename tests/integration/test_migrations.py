@@ -58,6 +58,7 @@ def test_every_revision_upgrades_downgrades_and_upgrades_again(empty_postgres: s
         "anomaly_detection_series",
         "anomaly_detection_models",
         "anomaly_idempotency_keys",
+        "anomaly_database_identity",
     }
     asyncio.run(downgrade(empty_postgres, "base"))
     assert asyncio.run(table_names(empty_postgres)) == set()
@@ -189,3 +190,18 @@ async def test_versions_stored_with_paths_are_read_by_key_once_the_folders_have_
     assert Path(model_path) == (tmp_path / "new" / "models" / model_ref.location).resolve()
     assert Path(data_path) == (tmp_path / "new" / "data" / data_ref.location).resolve()
     assert hashlib.sha256(Path(model_path).read_bytes()).hexdigest() == model_ref.sha256
+
+
+async def test_each_database_migrated_is_given_an_identity_of_its_own(tmp_path: Path) -> None:
+    identities = []
+    for name in ("production.db", "staging.db"):
+        url = f"sqlite+aiosqlite:///{tmp_path / name}"
+        await upgrade(url)
+        await upgrade(url)  # migrating again changes nothing
+        engine = create_engine(url, pool_size=1, timeout_seconds=10)
+        try:
+            identities.append(await open_database(engine, InMemorySeriesChanges()).identity.identity())
+        finally:
+            await engine.dispose()
+    assert identities[0].id != identities[1].id
+    assert [identity.name.rsplit("/", 1)[1] for identity in identities] == ["production.db", "staging.db"]

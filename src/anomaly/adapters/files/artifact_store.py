@@ -10,11 +10,13 @@ import anyio.to_thread
 from anomaly.adapters.files.atomic_write import storage_errors
 from anomaly.adapters.files.inventory import list_files
 from anomaly.adapters.files.naming import DATA, MODEL, Key, parse_key, unique_name
+from anomaly.adapters.files.ownership import claim_folder, read_owner
 from anomaly.adapters.files.staged_fit import FileStagedFit
 from anomaly.adapters.model_artifact import model_in
 from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
+from anomaly.domain.store_pairing import DatabaseIdentity
 from anomaly.ports.errors import ArtifactUnreadable
 
 # Hashing a large body releases the GIL, so it runs on a thread beside the event loop.
@@ -26,7 +28,8 @@ DATA_SUFFIX = "data.json"
 
 class FileArtifactStore:
     """`<model_folder>/<series_id>/<name>.model.json` and `<data_folder>/<series_id>/<name>.data.json`,
-    known to version rows by their keys, `<series_id>/<name>.<kind>.json` (see `naming.Key`).
+    known to version rows by their keys, `<series_id>/<name>.<kind>.json` (see `naming.Key`); each
+    folder names the database it belongs to in `+anomaly/database-id` (see `ownership`).
 
     Names are unique and time-ordered rather than version numbers: artifacts are written before the
     version is allocated, so that no lock is held while files are written.
@@ -75,6 +78,22 @@ class FileArtifactStore:
         path = self._owned(location)
         with storage_errors(path), suppress(FileNotFoundError):
             await aiofiles.os.remove(path)
+
+    async def owners(self) -> list[tuple[str, DatabaseIdentity | None]]:
+        return await anyio.to_thread.run_sync(
+            lambda: [(str(folder), read_owner(folder)) for folder in self._folders()]
+        )
+
+    async def claim(self, owner: DatabaseIdentity) -> None:
+        def claim_each() -> None:
+            for folder in self._folders():
+                claim_folder(folder, owner)
+
+        await anyio.to_thread.run_sync(claim_each)
+
+    def _folders(self) -> list[Path]:
+        # Both kinds may share one folder.
+        return list(dict.fromkeys((self._model_folder, self._data_folder)))
 
     def _owned(self, location: str) -> Path:
         # Only a key this store gives, never a path a database row may hold: SeriesId admits no
