@@ -33,7 +33,9 @@ from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.artifacts import ArtifactStore
 from anomaly.ports.clock import Clock
 from anomaly.ports.database_probe import DatabaseProbe
+from anomaly.ports.errors import ArtifactStoreOfAnotherDatabase, StorageError
 from anomaly.ports.series_changes import SeriesChanges
+from anomaly.ports.store_pairing import DatabaseIdentities
 from anomaly.ports.units_of_work import Reads, Writes
 from anomaly.ports.version_recorder import VersionRecorder
 from anomaly.ports.version_rows import VersionRows
@@ -48,6 +50,7 @@ from anomaly.use_cases.idempotent_fit import IdempotentFit
 from anomaly.use_cases.idempotent_update import IdempotentUpdate
 from anomaly.use_cases.list_series import ListSeries
 from anomaly.use_cases.list_versions import ListVersions
+from anomaly.use_cases.pair_store import PairStore
 from anomaly.use_cases.predict import Predict
 from anomaly.use_cases.service_status import ServiceStatus
 from anomaly.use_cases.training_data import GetTrainingData
@@ -70,6 +73,7 @@ class Adapters:
     changes: SeriesChanges
     clock: Clock
     probe: DatabaseProbe
+    identity: DatabaseIdentities
 
 
 @asynccontextmanager
@@ -92,6 +96,7 @@ async def production_adapters(settings: Settings) -> AsyncIterator[Adapters]:
             changes=changes,
             clock=SystemClock(),
             probe=SqlDatabaseProbe(engine, settings.database_timeout_seconds),
+            identity=database.identity,
         )
     finally:
         await engine.dispose()
@@ -138,6 +143,10 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
     )
 
 
+def store_pairing(adapters: Adapters) -> PairStore:
+    return PairStore(adapters.identity, adapters.artifacts, adapters.artifacts, adapters.reads)
+
+
 def garbage_collector(settings: Settings, adapters: Adapters) -> CollectGarbage:
     """The sweep, with the retention the settings ask for (see domain.retention)."""
     retention = Retention(
@@ -145,8 +154,33 @@ def garbage_collector(settings: Settings, adapters: Adapters) -> CollectGarbage:
         keep_younger_than=None if settings.retain_days is None else timedelta(days=settings.retain_days),
     )
     return CollectGarbage(
-        adapters.reads, adapters.writes, adapters.artifacts, adapters.artifacts, adapters.clock, retention
+        adapters.reads,
+        adapters.writes,
+        adapters.artifacts,
+        adapters.artifacts,
+        adapters.clock,
+        retention,
+        pairing=store_pairing(adapters),
     )
+
+
+async def pair_at_start_up(adapters: Adapters) -> None:
+    """Refuse to start with an artifact store of another database (see PairStore). If the database or
+    the store cannot tell yet (unreachable, never migrated, not writable), start all the same, as
+    for any outage: the sweep checks the pairing again before each run."""
+    try:
+        identity = await store_pairing(adapters)()
+    except ArtifactStoreOfAnotherDatabase as error:
+        logger.error("refusing to start: %s", error)
+        raise
+    except StorageError as error:
+        logger.warning(
+            "cannot check that the artifact store belongs to the database yet (%s); the sweep "
+            "checks before it runs",
+            error,
+        )
+        return
+    logger.info("the artifact store belongs to the database %s (id %s)", identity.name, identity.id)
 
 
 def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Litestar:
@@ -166,6 +200,7 @@ def create_app(settings: Settings, *, adapters: Adapters | None = None) -> Lites
                 "service. Set it to require `Authorization: Bearer <key>`."
             )
         async with open_adapters() as opened:
+            await pair_at_start_up(opened)
             app.state.services = build_services(settings, opened)
             sweeper = None
             if settings.gc_interval_seconds > 0:

@@ -11,8 +11,8 @@ from datetime import timedelta
 import uvicorn
 
 from anomaly.adapters.sql.migrations import upgrade
-from anomaly.bootstrap import garbage_collector, production_adapters
-from anomaly.ports.errors import StorageError
+from anomaly.bootstrap import garbage_collector, pair_at_start_up, production_adapters
+from anomaly.ports.errors import ArtifactStoreOfAnotherDatabase, StorageError
 from anomaly.settings import Settings, SettingsError
 from anomaly.use_cases.collect_garbage import GarbageReport
 
@@ -111,7 +111,17 @@ async def _collect_once(settings: Settings, grace: timedelta, dry_run: bool) -> 
         return await garbage_collector(settings, adapters)(grace, dry_run)
 
 
+async def _check_pairing(settings: Settings) -> None:
+    async with production_adapters(settings) as adapters:
+        await pair_at_start_up(adapters)
+
+
 def _serve(settings: Settings, host: str, port: int, workers: int, access_log: bool) -> int:
+    # Once here, to stop with one clear line; each worker checks again as its app starts.
+    try:
+        asyncio.run(_check_pairing(settings))
+    except ArtifactStoreOfAnotherDatabase:
+        return 1  # pair_at_start_up said why
     logger.info(
         "serving on http://%s:%d with %d worker(s); metadata in %s, artifacts under %s and %s",
         host,

@@ -15,7 +15,7 @@ from anomaly.adapters.files.staged_fit import WRITE_AT_ONCE_FROM
 from anomaly.domain.model_version import ArtifactRef
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.errors import ArtifactStorageUnavailable, ArtifactUnreadable
-from tests.support.versions import make_model
+from tests.support.versions import described, make_model
 
 CPU = SeriesId("cpu")
 MODEL = make_model()
@@ -25,14 +25,43 @@ def files_under(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
-async def test_artifacts_live_in_one_folder_per_kind_and_series(tmp_path: Path) -> None:
+async def test_artifacts_live_in_one_folder_per_kind_and_series_and_are_known_by_keys(
+    tmp_path: Path,
+) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
     model_ref, data_ref = await store.stage(CPU, b"{}").keep(MODEL)
-    model, data = Path(model_ref.location), Path(data_ref.location)
-    assert model.parent == (tmp_path / "models" / "cpu").resolve()
-    assert data.parent == (tmp_path / "data" / "cpu").resolve()
-    assert model.name.endswith(".model.json")
-    assert data.name.endswith(".data.json")
+    # Keys, relative to the store: the folders may move without a version row changing.
+    assert (model_ref.location[:4], model_ref.location[-11:]) == ("cpu/", ".model.json")
+    assert (data_ref.location[:4], data_ref.location[-10:]) == ("cpu/", ".data.json")
+    assert (tmp_path / "models" / model_ref.location).is_file()
+    assert (tmp_path / "data" / data_ref.location).is_file()
+    assert files_under(tmp_path) == sorted(
+        [tmp_path / "models" / model_ref.location, tmp_path / "data" / data_ref.location]
+    )
+
+
+async def test_a_store_moved_elsewhere_reads_its_artifacts_by_the_same_keys(tmp_path: Path) -> None:
+    model_ref, data_ref = (
+        await FileArtifactStore(tmp_path / "a" / "models", tmp_path / "a" / "data")
+        .stage(CPU, b"[1]")
+        .keep(MODEL)
+    )
+    (tmp_path / "a").rename(tmp_path / "b")
+    moved = FileArtifactStore(tmp_path / "b" / "models", tmp_path / "b" / "data")
+    assert described(await moved.load_model(model_ref)) == described(MODEL)
+    assert await moved.load(data_ref) == b"[1]"
+    assert sorted(stored.location for stored in await moved.inventory()) == sorted(
+        [model_ref.location, data_ref.location]
+    )
+
+
+async def test_one_folder_for_both_kinds_lists_each_file_once(tmp_path: Path) -> None:
+    store = FileArtifactStore(tmp_path / "artifacts", tmp_path / "artifacts")
+    model_ref, data_ref = await store.stage(CPU, b"[1]").keep(MODEL)
+    assert sorted(stored.location for stored in await store.inventory()) == sorted(
+        [model_ref.location, data_ref.location]
+    )
+    assert await store.load(data_ref) == b"[1]"
 
 
 async def test_no_temporary_file_is_left_behind(tmp_path: Path) -> None:
@@ -59,19 +88,36 @@ async def test_an_unwritable_folder_fails_clearly_and_leaves_nothing(tmp_path: P
 async def test_a_truncated_file_is_refused(tmp_path: Path) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
     ref, _ = await store.stage(CPU, b"{}").keep(MODEL)
-    Path(ref.location).write_bytes(Path(ref.location).read_bytes()[:-3])
+    path = tmp_path / "models" / ref.location
+    path.write_bytes(path.read_bytes()[:-3])
     with pytest.raises(ArtifactUnreadable, match="checksum"):
         await store.load(ref)
 
 
-async def test_paths_outside_the_artifact_folders_are_never_touched(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "location",
+    [
+        "{tmp}/models/cpu/00000000000000000001-deadbeef.model.json",  # a path, as rows once held
+        "../00000000000000000001-deadbeef.model.json",
+        "cpu/../../00000000000000000001-deadbeef.model.json",
+        "cpu/outside.json",
+    ],
+)
+async def test_only_keys_of_artifacts_in_the_folders_are_ever_touched(tmp_path: Path, location: str) -> None:
     store = FileArtifactStore(tmp_path / "models", tmp_path / "data")
-    outsider = tmp_path / "outside.json"
-    outsider.write_bytes(b"{}")
-    ref = ArtifactRef(location=str(tmp_path / "models" / ".." / "outside.json"), sha256="0" * 64, size=2)
-    with pytest.raises(ArtifactUnreadable, match="outside"):
+    for outsider in (
+        tmp_path / "00000000000000000001-deadbeef.model.json",
+        tmp_path / "models" / "cpu" / "00000000000000000001-deadbeef.model.json",
+        tmp_path / "models" / "cpu" / "outside.json",
+    ):
+        outsider.parent.mkdir(parents=True, exist_ok=True)
+        outsider.write_bytes(b"{}")
+    ref = ArtifactRef(location=location.format(tmp=tmp_path), sha256="0" * 64, size=2)
+    with pytest.raises(ArtifactUnreadable, match="not the key of an artifact"):
         await store.delete(ref)
-    assert outsider.exists()
+    with pytest.raises(ArtifactUnreadable, match="not the key of an artifact"):
+        await store.load(ref)
+    assert len(files_under(tmp_path)) == 3
 
 
 async def test_a_large_artifact_written_a_slice_at_a_time_reads_back_whole(tmp_path: Path) -> None:

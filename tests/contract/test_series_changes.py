@@ -5,9 +5,11 @@ from pathlib import Path
 
 import pytest
 
+from anomaly.adapters.files.internal import INTERNAL_FOLDER
 from anomaly.adapters.files.mounts import filesystem_type
 from anomaly.adapters.files.series_changes import (
     FILE_NAME,
+    OLD_FILE_NAME,
     SharedSeriesChanges,
     UnsharedSeriesChanges,
     open_series_changes,
@@ -83,8 +85,8 @@ def test_the_deepest_mount_above_a_folder_tells_its_filesystem() -> None:
     assert filesystem_type(Path("/srv/modelsx"), MOUNTINFO) == "ext4"
 
 
-def test_a_folder_the_file_cannot_live_in_gets_stamps_that_never_repeat(tmp_path: Path) -> None:
-    (tmp_path / FILE_NAME).write_bytes(b"\0" * 100)  # not a whole changes: mapping it could fault
+def test_a_folder_where_no_board_can_be_made_gets_stamps_that_never_repeat(tmp_path: Path) -> None:
+    (tmp_path / INTERNAL_FOLDER).write_text("a file where the board's folder should be")
     stamps = open_series_changes(tmp_path)
     assert isinstance(stamps, UnsharedSeriesChanges)
     assert stamps.stamp(CPU) != stamps.stamp(CPU)
@@ -95,13 +97,26 @@ def test_a_folder_other_hosts_may_share_gets_stamps_that_never_repeat(tmp_path: 
     stamps = open_series_changes(tmp_path, network)
     assert isinstance(stamps, UnsharedSeriesChanges)
     assert stamps.stamp(CPU) != stamps.stamp(CPU)
-    assert not (tmp_path / FILE_NAME).exists()
+    assert list(tmp_path.iterdir()) == []
     local = open_series_changes(tmp_path, f"22 1 0:40 / {tmp_path} rw - ext4 /dev/vda1 rw\n")
     try:
         assert isinstance(local, SharedSeriesChanges)
-        changes = tmp_path / FILE_NAME
-        assert changes.stat().st_size == 65_536 * 8
-        assert changes.stat().st_blocks * 512 >= 65_536 * 8  # allocated, not sparse
-        assert [path.name for path in tmp_path.iterdir()] == [FILE_NAME]
+        board = tmp_path / INTERNAL_FOLDER / FILE_NAME
+        assert board.stat().st_size == 65_536 * 8
+        assert board.stat().st_blocks * 512 >= 65_536 * 8  # allocated, not sparse
+        assert [path.name for path in tmp_path.iterdir()] == [INTERNAL_FOLDER]
+        assert [path.name for path in board.parent.iterdir()] == [FILE_NAME]
     finally:
         local.close()
+
+
+def test_a_board_at_its_old_place_is_removed_and_a_series_folder_of_that_name_is_left_alone(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / OLD_FILE_NAME).write_bytes(bytes(65_536 * 8))  # where the board lived before
+    open_series_changes(tmp_path).close()
+    assert not (tmp_path / OLD_FILE_NAME).exists()
+    (tmp_path / OLD_FILE_NAME).mkdir()  # now a series may have that name
+    (tmp_path / OLD_FILE_NAME / "artifact").write_bytes(b"{}")
+    open_series_changes(tmp_path).close()
+    assert (tmp_path / OLD_FILE_NAME / "artifact").exists()

@@ -17,6 +17,7 @@ from anomaly.adapters.sql.engine import create_engine
 from anomaly.adapters.sql.tables import models
 from tests.support.payloads import batch
 from tests.support.server import anomaly, running_server, server_process
+from tests.support.stored import stored_file
 
 SERIES = ["crash", "crash.b"]
 
@@ -76,7 +77,7 @@ async def test_sigkill_during_fits_loses_no_acknowledged_version(sql_url: str, t
     assert len(acknowledged) == len(set(acknowledged))
     for row in rows:
         for kind in ("model", "data"):
-            path = Path(row[f"{kind}_path"])
+            path = stored_file(tmp_path, row[f"{kind}_path"])
             assert path.is_file(), path
             assert sha256(path) == row[f"{kind}_sha256"], path
     # Numbering goes on from the last committed version: nothing was burnt or duplicated.
@@ -92,7 +93,10 @@ async def test_sigkill_during_fits_loses_no_acknowledged_version(sql_url: str, t
     collected = anomaly("gc", "--grace-seconds", "0", cwd=tmp_path, env=env)
     assert collected.returncode == 0, collected.stderr
     referenced = {
-        Path(row[f"{kind}_path"]) for row in await stored_rows(sql_url) for kind in ("model", "data")
+        stored_file(tmp_path, row[f"{kind}_path"])
+        for row in await stored_rows(sql_url)
+        for kind in ("model", "data")
     }
-    on_disk = {path for path in tmp_path.glob("*/*/*") if path.is_file()}
+    # Artifacts, not the service's own files (in +anomaly/, a name no series can have).
+    on_disk = {path for path in tmp_path.glob("*/*/*") if path.is_file() and path.parent.name != "+anomaly"}
     assert on_disk == referenced

@@ -9,10 +9,13 @@ from pathlib import Path
 
 import asyncpg
 import httpx
+from sqlalchemy.engine import make_url
 
 from tests.support.payloads import batch
 from tests.support.postgres import admin_url, plain_url
+from tests.support.proxy import tcp_proxy
 from tests.support.server import running_server
+from tests.support.stored import artifact_files
 
 POINT = {"timestamp": 1, "value": 10.0}
 
@@ -80,3 +83,36 @@ def test_cut_connections_give_503s_and_the_service_recovers(postgres_url: str, t
     assert outcomes[200] > 0
     # No request hung: each pair of requests ended well within the timeouts.
     assert max(slowest) < 10
+
+
+def test_fits_refused_while_postgresql_is_down_leave_no_file(postgres_url: str, tmp_path: Path) -> None:
+    """A fit that certainly failed removes its files at once, also one that found its pooled
+    connection dead; only a commit of unknown outcome leaves them, for the sweep."""
+    database = make_url(postgres_url)
+    with tcp_proxy(database.host or "127.0.0.1", database.port or 5432) as proxy:
+        env = {
+            "DATABASE_URL": database.set(port=proxy.port).render_as_string(hide_password=False),
+            "MODEL_STATE_FOLDER": str(tmp_path / "models"),
+            "TRAINING_DATA_FOLDER": str(tmp_path / "data"),
+            "DATABASE_TIMEOUT_SECONDS": "2",
+            "GC_INTERVAL_SECONDS": "0",
+        }
+        with running_server(tmp_path, env) as base_url:
+
+            def fit(series: int) -> int:
+                body = batch([10.0, 10.5, float(series % 7)])
+                return httpx.post(f"{base_url}/fit/s{series % 4}", json=body, timeout=30).status_code
+
+            with concurrent.futures.ThreadPoolExecutor(16) as pool:
+                # Fits at once fill the pool with connections, which then sit there when it goes.
+                assert set(pool.map(fit, range(64))) == {200}
+                fitted = artifact_files(tmp_path)
+                proxy.down()  # PostgreSQL stops: its connections are cut, new ones refused
+                refused = list(pool.map(fit, range(40)))
+            assert refused == [503] * 40
+            assert artifact_files(tmp_path) == fitted
+            proxy.up()
+            deadline = time.monotonic() + 10
+            while fit(0) != 200:
+                assert time.monotonic() < deadline, "no fit went through once PostgreSQL was back"
+                time.sleep(0.2)

@@ -10,7 +10,7 @@ from anomaly.bootstrap import create_app
 from tests.conftest import file_settings
 from tests.support.concurrent_client import served_in_this_loop
 from tests.support.payloads import SMALL
-from tests.support.stored import artifact_files, stored_versions
+from tests.support.stored import artifact_files, stored_file, stored_versions
 
 BODY = json.dumps(SMALL).encode()
 HEADERS = {"Idempotency-Key": "nightly-fit-2026-11-26"}
@@ -48,7 +48,7 @@ async def test_replays_write_no_files(sql_url: str, tmp_path: Path) -> None:
     assert row.version == 1
     files = artifact_files(tmp_path)
     assert len(files) == 2
-    assert {Path(row.model.location), Path(row.data.location)} == {file.resolve() for file in files}
+    assert {stored_file(tmp_path, row.model.location), stored_file(tmp_path, row.data.location)} == set(files)
 
 
 async def test_a_key_survives_a_restart_of_the_service(sql_url: str, tmp_path: Path) -> None:

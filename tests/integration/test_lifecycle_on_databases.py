@@ -151,3 +151,22 @@ async def test_readiness_follows_the_database(sql_url: str, tmp_path: Path) -> N
     assert ready.status_code == 503
     assert ready.json()["status"] == "unavailable"
     assert live.status_code == 200
+
+
+async def test_every_version_answers_after_the_artifact_folders_have_moved(
+    sql_url: str, tmp_path: Path
+) -> None:
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path / "old", sql_url))) as client:
+        await fit(client, "cpu", [10.0, 11.0, 9.0])
+        await fit(client, "cpu", [20.0, 21.0, 19.0])
+    (tmp_path / "old").rename(tmp_path / "new")  # `mv old new`, and both settings pointed there
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path / "new", sql_url))) as client:
+        for version, mean in [(1, 10.0), (2, 20.0)]:
+            predicted = await client.post(f"/predict/cpu?version={version}", json=POINT)
+            assert predicted.status_code == 200, predicted.text
+            assert predicted.json()["mean"] == mean
+            assert (await client.get(f"/series/cpu/versions/{version}")).status_code == 200
+        assert (await client.get("/plot", params={"series_id": "cpu", "version": 1})).status_code == 200
+        assert await fit(client, "cpu", [1.0, 2.0, 3.0]) == 3
+        assert (await client.delete("/series/cpu/versions/1")).status_code == 200
+    assert len(list((tmp_path / "new").rglob("*.json"))) == 4

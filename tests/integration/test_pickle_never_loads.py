@@ -25,6 +25,7 @@ from anomaly.adapters.sql.tables import models
 from anomaly.bootstrap import create_app
 from tests.conftest import file_settings
 from tests.support.payloads import batch
+from tests.support.stored import stored_file
 
 Client = AsyncTestClient[Litestar]
 
@@ -66,14 +67,14 @@ def test_the_payload_is_live(tmp_path: Path) -> None:
     assert marker.exists()
 
 
-async def _model_path(url: str) -> Path:
+async def _model_path(url: str, root: Path) -> Path:
     engine = create_async_engine(url)
     try:
         async with engine.connect() as connection:
             statement = sa.select(models.c.model_path).where(
                 models.c.series_id == SERIES, models.c.version == 1
             )
-            return Path((await connection.execute(statement)).scalar_one())
+            return stored_file(root, (await connection.execute(statement)).scalar_one())
     finally:
         await engine.dispose()
 
@@ -103,7 +104,7 @@ async def test_a_pickle_in_place_of_a_model_artifact_is_never_executed(
         assert response.status_code == 200, response.text
         assert response.json()["version"] == 1
 
-    model_file = await _model_path(sqlite_url)
+    model_file = await _model_path(sqlite_url, tmp_path)
     assert model_file.is_file()
     assert model_file.is_relative_to(settings.model_state_folder)
     payload = weaponised_pickle(marker)

@@ -6,7 +6,7 @@ import httpx
 
 from tests.support.payloads import batch
 from tests.support.server import anomaly, running_server
-from tests.support.stored import artifact_files, stored_versions
+from tests.support.stored import artifact_files, stored_file, stored_versions
 
 
 async def test_anomaly_gc_deletes_versions_past_retention_and_numbering_goes_on(
@@ -33,7 +33,7 @@ async def test_anomaly_gc_deletes_versions_past_retention_and_numbering_goes_on(
     kept = await stored_versions(sqlite_url, "cpu")
     assert [version.version for version in kept] == [4, 3]
     assert sorted(artifact_files(tmp_path)) == sorted(
-        Path(ref.location) for version in kept for ref in (version.model, version.data)
+        stored_file(tmp_path, ref.location) for version in kept for ref in (version.model, version.data)
     )
     with running_server(tmp_path, env) as base_url:
         again = httpx.post(f"{base_url}/fit/cpu", json=batch([1.0, 2.0, 3.0]), timeout=10)

@@ -20,15 +20,16 @@ async def test_the_service_removes_old_orphans_and_keeps_what_versions_use(
     orphan = tmp_path / "models" / "cpu" / "00000000000000000001-deadbeef.model.json"
     temporary = tmp_path / "data" / "cpu" / ".tmp-00000000000000000002-deadbeef.data.json.0000beef"
     recent = tmp_path / "models" / "cpu" / "99999999999999999999-c0ffee00.model.json"
-    for path in (orphan, temporary, recent):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(b"{}")
-    two_hours_ago = time.time() - 7200
-    for path in (orphan, temporary):
-        os.utime(path, (two_hours_ago, two_hours_ago))
 
     async with AsyncTestClient(app=create_app(settings)) as client:
         assert (await client.post("/fit/cpu", json=SMALL)).status_code == 200
+        # What crashes left behind, since (the store was empty when the service first started).
+        for path in (orphan, temporary, recent):
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(b"{}")
+        two_hours_ago = time.time() - 7200
+        for path in (orphan, temporary):
+            os.utime(path, (two_hours_ago, two_hours_ago))
         for _ in range(50):
             if not orphan.exists() and not temporary.exists():
                 break

@@ -1,6 +1,7 @@
 """SQLite admits one writer at a time: writers queue, across processes too, but never past the timeout."""
 
 import asyncio
+import os
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -14,13 +15,17 @@ from anomaly.adapters.memory.series_changes import InMemorySeriesChanges
 from anomaly.adapters.sql import statements
 from anomaly.adapters.sql.database import open_database
 from anomaly.adapters.sql.engine import create_engine
+from anomaly.adapters.sql.migrations import upgrade
+from anomaly.adapters.sql.sqlite.recorder import ALLOCATE
 from anomaly.adapters.sql.sqlite.worker_connection import WorkerConnection
 from anomaly.adapters.sql.sqlite.writer_turns import WriterTurns
 from anomaly.adapters.sql.tables import version_row
+from anomaly.adapters.sql.units_of_work import SqlWriteUnitOfWork
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.errors import CommitOutcomeUnknown, DatabaseUnavailable
+from anomaly.ports.errors import CommitOutcomeUnknown, DatabaseUnavailable, StorageError
 from tests.support.payloads import batch
 from tests.support.server import running_server
+from tests.support.small_disk import small_disk
 from tests.support.stored import stored_versions
 from tests.support.versions import make_draft, make_version
 
@@ -99,20 +104,56 @@ async def test_fits_through_two_server_processes_at_once_all_land_numbered_witho
     assert sorted(row.version for row in versions) == list(range(1, len(versions) + 1))
 
 
-async def test_a_commit_that_fails_is_of_unknown_outcome(sqlite_url: str) -> None:
-    """SQLite can fail a COMMIT after the transaction reached its log: the fit's files must stay."""
+async def test_a_commit_sqlite_refuses_is_known_to_have_failed(sqlite_url: str) -> None:
+    """Refused before anything was written, the transaction is rolled back: the fit's files may go."""
     worker = WorkerConnection(make_url(sqlite_url), timeout_seconds=5)
 
-    def fails_at_commit(connection: sa.Connection) -> None:
+    def refused_at_commit(connection: sa.Connection) -> None:
         # A deferred foreign key is checked at COMMIT: a version of a series with no counter row.
         connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         connection.execute(statements.INSERT_VERSION, version_row(make_version("nobody", 1)))
 
     try:
-        with pytest.raises(CommitOutcomeUnknown):
-            await worker.run(fails_at_commit)
+        with pytest.raises(StorageError) as refused:
+            await worker.run(refused_at_commit)
+        assert not isinstance(refused.value, CommitOutcomeUnknown)
+        assert await stored_versions(sqlite_url, "nobody") == []
+        # The connection went back clean: the next transaction commits.
+        assert (
+            await worker.run(
+                lambda connection: connection.execute(ALLOCATE, {"series_id": "cpu"}).scalar_one()
+            )
+            == 1
+        )
     finally:
         worker.dispose()
+
+
+async def test_a_commit_that_fails_writing_is_of_unknown_outcome(tmp_path: Path) -> None:
+    """SQLite can fail a COMMIT after the transaction reached its log: the fit's files must stay."""
+    with small_disk(tmp_path / "disk", size="1m") as disk:
+        url = f"sqlite+aiosqlite:///{disk / 'anomaly.db'}"
+        await upgrade(url)
+        worker = WorkerConnection(make_url(url), timeout_seconds=5)
+
+        def fails_writing_at_commit(connection: sa.Connection) -> None:
+            for number in range(1, 50):
+                connection.execute(ALLOCATE, {"series_id": "cpu"})
+                connection.execute(statements.INSERT_VERSION, version_row(make_version("cpu", number)))
+            fill(disk / "filler")  # the log has no room left for the pages of this transaction
+
+        try:
+            with pytest.raises(CommitOutcomeUnknown, match="full"):
+                await worker.run(fails_writing_at_commit)
+        finally:
+            worker.dispose()
+
+
+def fill(path: Path) -> None:
+    """Take every block left on the filesystem that holds `path`."""
+    free = os.statvfs(path.parent)
+    with path.open("wb") as filler:
+        os.posix_fallocate(filler.fileno(), 0, free.f_bavail * free.f_frsize)
 
 
 async def test_a_cancelled_recording_is_marked_only_once_its_transaction_has_ended(
@@ -140,4 +181,24 @@ async def test_a_cancelled_recording_is_marked_only_once_its_transaction_has_end
         assert (await database.recorder.record(make_draft("cpu"))).version == 2
     finally:
         holder.close()
+        await engine.dispose()
+
+
+async def test_a_unit_of_work_whose_commit_sqlite_refuses_leaves_nothing_to_the_next(sqlite_url: str) -> None:
+    engine = create_engine(sqlite_url, pool_size=1, timeout_seconds=5)  # one connection, reused
+    database = open_database(engine, InMemorySeriesChanges(), timeout_seconds=5)
+    try:
+        async with database.writes() as uow:
+            assert isinstance(uow, SqlWriteUnitOfWork)
+            await uow.connection.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
+            await uow.connection.execute(statements.INSERT_VERSION, version_row(make_version("nobody", 1)))
+            with pytest.raises(StorageError) as refused:
+                await uow.commit()
+            assert not isinstance(refused.value, CommitOutcomeUnknown)
+        assert (await database.recorder.record(make_draft("cpu"))).version == 1
+        async with database.writes() as uow:
+            await uow.removals.delete_version(SeriesId("cpu"), 1)
+            await uow.commit()
+        assert await stored_versions(sqlite_url, "nobody") == []
+    finally:
         await engine.dispose()

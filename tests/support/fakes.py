@@ -8,6 +8,7 @@ from anomaly.adapters.caching.version_rows import CachedVersionRows
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore, InMemoryStagedFit
 from anomaly.adapters.memory.clock import FixedClock
 from anomaly.adapters.memory.database import InMemoryDatabase
+from anomaly.adapters.memory.database_identity import InMemoryDatabaseIdentity
 from anomaly.adapters.memory.database_probe import AlwaysReady
 from anomaly.adapters.memory.series_changes import InMemorySeriesChanges
 from anomaly.adapters.memory.units_of_work import InMemoryReadUnitOfWork, InMemoryWriteUnitOfWork
@@ -16,12 +17,15 @@ from anomaly.adapters.memory.version_rows import InMemoryVersionRows
 from anomaly.bootstrap import Adapters
 from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef
+from anomaly.domain.retention import Retention
 from anomaly.domain.series_id import SeriesId
 from anomaly.domain.time_series import BatchLimits
 from anomaly.ports.artifacts import ArtifactStore
 from anomaly.ports.errors import ArtifactStorageUnavailable
 from anomaly.ports.version_recorder import VersionRecorder
+from anomaly.use_cases.collect_garbage import CollectGarbage
 from anomaly.use_cases.fit_model import FitModel
+from anomaly.use_cases.pair_store import PairStore
 
 LIMITS = BatchLimits(min_points=3, max_points=1_000_000)
 
@@ -58,6 +62,16 @@ class Fakes:
 
         return FitModel(JsonBatchReader(), self.artifacts, self.version_recorder(), self.clock, limits)
 
+    def pairing(self) -> PairStore:
+        return PairStore(InMemoryDatabaseIdentity(self.database), self.artifacts, self.artifacts, self.reads)
+
+    def collector(self, retention: Retention | None = None) -> CollectGarbage:
+        """The sweep, wired as the composition root wires it."""
+        artifacts = self.artifacts
+        return CollectGarbage(
+            self.reads, self.writes, artifacts, artifacts, self.clock, retention, pairing=self.pairing()
+        )
+
     def adapters(self) -> Adapters:
         return Adapters(
             reads=self.reads,
@@ -68,6 +82,7 @@ class Fakes:
             changes=self.changes,
             clock=self.clock,
             probe=AlwaysReady(),
+            identity=InMemoryDatabaseIdentity(self.database),
         )
 
 

@@ -18,5 +18,10 @@ async def stored_versions(url: str, series: str) -> list[ModelVersion]:
         await engine.dispose()
 
 
+def stored_file(root: Path, location: str) -> Path:
+    """The file a version row's key names, in `root`'s `models` or `data` folder (as `file_settings`)."""
+    return root / ("models" if location.endswith(".model.json") else "data") / location
+
+
 def artifact_files(folder: Path) -> list[Path]:
     return sorted(path for path in folder.rglob("*.json") if path.is_file())

@@ -13,6 +13,7 @@ from anomaly.adapters.memory.clock import FixedClock
 from anomaly.domain.idempotency import IdempotencyRecord
 from anomaly.domain.retention import Retention
 from anomaly.domain.series_id import SeriesId
+from anomaly.ports.errors import ArtifactStoreOfAnotherDatabase
 from anomaly.use_cases.collect_garbage import CollectGarbage
 from anomaly.use_cases.fit_model import FitCommand
 from tests.support.fakes import Fakes
@@ -26,7 +27,7 @@ def command() -> FitCommand:
 
 
 def collector(fakes: Fakes) -> CollectGarbage:
-    return CollectGarbage(fakes.reads, fakes.writes, fakes.artifacts, fakes.artifacts, fakes.clock)
+    return fakes.collector()
 
 
 async def test_orphans_older_than_the_grace_period_go_and_referenced_files_stay() -> None:
@@ -86,7 +87,7 @@ async def test_on_disk_temporary_and_unreferenced_files_go_and_nothing_else_is_t
     fakes.clock = FixedClock(datetime.now(UTC))
     report = await collector(fakes)(GRACE)
 
-    assert sorted(report.temporaries + report.orphans) == sorted(str(path) for path in leftovers)
+    assert sorted(report.temporaries + report.orphans) == sorted(f"cpu/{path.name}" for path in leftovers)
     assert not any(path.exists() for path in leftovers)
     assert all(path.exists() for path in strangers)
     assert len(list(series_folder.glob("*.model.json"))) == 1
@@ -114,7 +115,7 @@ async def test_versions_past_retention_go_with_their_files_and_their_numbers_nev
         await fakes.fit_model()(command())
     await fakes.fit_model()(FitCommand("disk", command().batch))
     stamp = fakes.changes.stamp(CPU)
-    collect = CollectGarbage(fakes.reads, fakes.writes, store, store, fakes.clock, Retention(keep_newest=2))
+    collect = fakes.collector(Retention(keep_newest=2))
 
     dry = await collect(GRACE, dry_run=True)
     assert [(v.series_id.value, v.version) for v in dry.retired] == [("cpu", 3), ("cpu", 2), ("cpu", 1)]
@@ -135,8 +136,24 @@ async def test_retention_walks_every_page_of_series(monkeypatch: pytest.MonkeyPa
     for name in ("a", "b", "c", "d", "e"):
         for _ in range(2):
             await fakes.fit_model()(FitCommand(name, command().batch))
-    collect = CollectGarbage(
-        fakes.reads, fakes.writes, fakes.artifacts, fakes.artifacts, fakes.clock, Retention(keep_newest=1)
-    )
+    collect = fakes.collector(Retention(keep_newest=1))
     report = await collect(GRACE)
     assert sorted(v.series_id.value for v in report.retired) == ["a", "b", "c", "d", "e"]
+
+
+async def test_nothing_is_swept_from_a_store_that_belongs_to_another_database() -> None:
+    clock = FixedClock()
+    store = InMemoryArtifactStore(clock)
+    first = Fakes(artifacts=store, clock=clock)
+    await first.fit_model()(command())
+    await first.collector()(GRACE)  # the first database to sweep the store pairs them
+    # Another database pointed at the same store: every artifact of the first is unreferenced there.
+    other = Fakes(artifacts=store, clock=clock)
+    clock.current += 2 * GRACE
+    for dry_run in (True, False):
+        with pytest.raises(ArtifactStoreOfAnotherDatabase) as refused:
+            await other.collector(Retention(keep_newest=1))(GRACE, dry_run=dry_run)
+        assert first.database.identity.id in str(refused.value)
+        assert other.database.identity.id in str(refused.value)
+    assert len(store.files) == 2
+    assert (await first.collector()(GRACE)).orphans == []

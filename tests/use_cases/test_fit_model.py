@@ -185,6 +185,51 @@ async def test_a_fit_cancelled_while_it_writes_leaves_no_artifact() -> None:
     assert fakes.database.rows == {}
 
 
+class Held(InMemoryRecorder):
+    """Records once `release` is set, or fails then with `failure`."""
+
+    def __init__(self, fakes: Fakes, failure: Exception | None) -> None:
+        super().__init__(fakes.writes)
+        self.entered, self.release = asyncio.Event(), asyncio.Event()
+        self._failure = failure
+
+    async def record(self, draft: VersionDraft, receipt: Receipt | None = None) -> ModelVersion:
+        self.entered.set()
+        await self.release.wait()
+        if self._failure is not None:
+            raise self._failure
+        return await super().record(draft, receipt)
+
+
+@pytest.mark.parametrize(
+    ("failure", "kept"),
+    [
+        (DatabaseUnavailable("database busy: no turn to write within 5 s"), False),
+        (None, True),
+        (CommitOutcomeUnknown("connection lost while committing"), True),
+    ],
+    ids=["fails", "commits", "of-unknown-outcome"],
+)
+async def test_a_fit_cancelled_while_it_records_leaves_its_files_only_if_they_may_be_used(
+    failure: Exception | None, kept: bool
+) -> None:
+    store = InMemoryArtifactStore()
+    fakes = Fakes(artifacts=store)
+    recorder = Held(fakes, failure)
+    fakes.recorder = recorder
+    fit = asyncio.ensure_future(fakes.fit_model()(command()))
+    await recorder.entered.wait()
+    fit.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await fit
+    # The recording goes on to its end, and its outcome decides.
+    recorder.release.set()
+    for _ in range(100):
+        await asyncio.sleep(0)
+    assert len(store.files) == (2 if kept else 0)
+    assert len(fakes.database.rows) == (0 if failure is not None else 1)
+
+
 async def test_large_batches_are_worked_on_off_the_event_loop_thread() -> None:
     loop_thread = threading.current_thread()
     small = await run_cpu_bound(OFFLOAD_THRESHOLD - 1, threading.current_thread)

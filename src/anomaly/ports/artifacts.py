@@ -5,6 +5,7 @@ from typing import Protocol
 from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
+from anomaly.ports.store_pairing import StoreOwnership
 
 # Every port here raises `ArtifactStorageFull` or `ArtifactStorageUnavailable` when storage cannot
 # be written, leaving nothing behind, and `ArtifactUnreadable` for an artifact that is missing or
@@ -59,5 +60,7 @@ class ArtifactInventory(Protocol):
         ...
 
 
-class ArtifactStore(ArtifactWriter, ArtifactReader, ArtifactRemover, ArtifactInventory, Protocol):
+class ArtifactStore(
+    ArtifactWriter, ArtifactReader, ArtifactRemover, ArtifactInventory, StoreOwnership, Protocol
+):
     """Every role at once: what an artifact storage adapter implements."""

@@ -39,6 +39,13 @@ class ArtifactStorageUnavailable(StorageError):
     public_message = "the artifact folder cannot be written"
 
 
+class ArtifactStoreOfAnotherDatabase(StorageError):
+    """The artifact store belongs to another database than the one the service uses: sweeping it
+    would delete that database's artifacts. The message names both."""
+
+    public_message = "the artifact store belongs to another database"
+
+
 class ArtifactUnreadable(StorageError):
     """A stored artifact is missing, or its bytes no longer match the checksum recorded for them."""
 

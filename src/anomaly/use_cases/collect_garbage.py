@@ -15,6 +15,7 @@ from anomaly.domain.series_id import SeriesId
 from anomaly.ports.artifacts import ArtifactInventory, ArtifactRemover
 from anomaly.ports.clock import Clock
 from anomaly.ports.units_of_work import Reads, Writes
+from anomaly.use_cases.pair_store import PairStore
 from anomaly.use_cases.remove_artifacts import remove_artifacts_of
 
 logger = logging.getLogger(__name__)
@@ -39,6 +40,9 @@ class CollectGarbage:
     Files are listed before rows are read, and a fit writes its files before it commits its row,
     so a file whose row is committing is only ever mistaken for garbage if the fit takes longer
     than `grace` between the two: keep `grace` far above the longest fit.
+
+    Nothing is swept unless the store belongs to this database (see PairStore): another database's
+    artifacts are all unreferenced here.
     """
 
     def __init__(
@@ -49,6 +53,8 @@ class CollectGarbage:
         remover: ArtifactRemover,
         clock: Clock,
         retention: Retention | None = None,
+        *,
+        pairing: PairStore,
     ) -> None:
         self._reads = reads
         self._writes = writes
@@ -56,8 +62,10 @@ class CollectGarbage:
         self._remover = remover
         self._clock = clock
         self._retention = retention or Retention()
+        self._pairing = pairing
 
     async def __call__(self, grace: timedelta, dry_run: bool = False) -> GarbageReport:
+        await self._pairing(claim=not dry_run)
         now = self._clock.now()
         report = GarbageReport()
         report.retired = await self._retire(now, dry_run)

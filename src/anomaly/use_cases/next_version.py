@@ -2,21 +2,23 @@
 
 Artifacts are written and synced first, then the version is recorded in one short step. No lock is
 held while files are written, a version row never exists without its artifacts, and a request that
-fails before its commit leaves no artifact behind.
+certainly failed leaves no artifact behind: only a commit of unknown outcome leaves them, to the sweep.
 """
 
+import asyncio
 from collections.abc import Callable
 from typing import TypeVar
 
 from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ModelVersion, VersionDraft
 from anomaly.domain.series_id import SeriesId
-from anomaly.ports.artifacts import ArtifactWriter
+from anomaly.ports.artifacts import ArtifactWriter, StagedFit
 from anomaly.ports.batch_reader import ReadBatch
 from anomaly.ports.clock import Clock
 from anomaly.ports.errors import CommitOutcomeUnknown
 from anomaly.ports.version_recorder import Receipt, VersionRecorder
 from anomaly.use_cases.offload import run_cpu_bound
+from anomaly.use_cases.to_completion import in_background
 
 T = TypeVar("T")
 
@@ -61,12 +63,28 @@ async def record_next_version(
         parameters=model.parameters,
         follows=follows,
     )
-    # A commit whose outcome is unknown (it failed, or was cancelled) may have been applied, and
-    # a row must never lose its artifacts: they stay, and the sweep removes them if unreferenced.
+    # A commit whose outcome is unknown may have been applied, and a row must never lose its
+    # artifacts: they stay, and the sweep removes them if no row refers to them. Any other failure
+    # is known to have recorded nothing: they go at once.
+    recording = asyncio.ensure_future(recorder.record(draft, receipt(extra)))
     try:
-        return await recorder.record(draft, receipt(extra)), extra
+        return await asyncio.shield(recording), extra
+    except asyncio.CancelledError:
+        # The request is cancelled, not its recording: that runs to its end, and the files go if it
+        # failed knowingly, as they would have here.
+        in_background(_discard_unless_recorded(recording, staged))
+        raise
     except CommitOutcomeUnknown:
         raise
     except Exception:
         await staged.discard()
         raise
+
+
+async def _discard_unless_recorded(recording: asyncio.Future[ModelVersion], staged: StagedFit) -> None:
+    [outcome] = await asyncio.gather(recording, return_exceptions=True)
+    # Cancelled itself (the process is stopping), its commit may be under way: as unknown.
+    if isinstance(outcome, BaseException) and not isinstance(
+        outcome, CommitOutcomeUnknown | asyncio.CancelledError
+    ):
+        await staged.discard()

@@ -1,4 +1,4 @@
-"""Clean-up that runs to its end even when the request that started it is cancelled."""
+"""Clean-up that runs to its end even when the request that started it is cancelled, or unawaited."""
 
 import asyncio
 from collections.abc import Coroutine
@@ -18,3 +18,10 @@ async def to_completion(work: Coroutine[Any, Any, None]) -> None:
     _RUNNING.add(task)
     task.add_done_callback(_RUNNING.discard)
     await asyncio.shield(task)
+
+
+def in_background(work: Coroutine[Any, Any, None]) -> None:
+    """Run `work` to its end on its own, awaited by no one."""
+    task = asyncio.ensure_future(work)
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)

@@ -9,12 +9,14 @@ import anyio.to_thread
 
 from anomaly.adapters.files.atomic_write import storage_errors
 from anomaly.adapters.files.inventory import list_files
-from anomaly.adapters.files.naming import unique_name
+from anomaly.adapters.files.naming import DATA, MODEL, Key, parse_key, unique_name
+from anomaly.adapters.files.ownership import claim_folder, read_owner
 from anomaly.adapters.files.staged_fit import FileStagedFit
 from anomaly.adapters.model_artifact import model_in
 from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
+from anomaly.domain.store_pairing import DatabaseIdentity
 from anomaly.ports.errors import ArtifactUnreadable
 
 # Hashing a large body releases the GIL, so it runs on a thread beside the event loop.
@@ -25,7 +27,9 @@ DATA_SUFFIX = "data.json"
 
 
 class FileArtifactStore:
-    """`<model_folder>/<series_id>/<name>.model.json` and `<data_folder>/<series_id>/<name>.data.json`.
+    """`<model_folder>/<series_id>/<name>.model.json` and `<data_folder>/<series_id>/<name>.data.json`,
+    known to version rows by their keys, `<series_id>/<name>.<kind>.json` (see `naming.Key`); each
+    folder names the database it belongs to in `+anomaly/database-id` (see `ownership`).
 
     Names are unique and time-ordered rather than version numbers: artifacts are written before the
     version is allocated, so that no lock is held while files are written.
@@ -36,18 +40,19 @@ class FileArtifactStore:
         self._data_folder = data_folder.resolve()
 
     def stage(self, series_id: SeriesId, training_data: bytes | bytearray) -> FileStagedFit:
-        # SeriesId admits no separator and neither '.' nor '..', so the paths stay under the folders.
         # The two files share a name; their folders and suffixes tell them apart.
         name = unique_name()
+        model = Key(series_id, f"{name}.{MODEL_SUFFIX}", MODEL)
+        data = Key(series_id, f"{name}.{DATA_SUFFIX}", DATA)
         return FileStagedFit(
-            model_path=self._model_folder / series_id.value / f"{name}.{MODEL_SUFFIX}",
-            data_path=self._data_folder / series_id.value / f"{name}.{DATA_SUFFIX}",
+            model=(str(model), self._path(model)),
+            data=(str(data), self._path(data)),
             training_data=training_data,
             delete=self.delete,
         )
 
     async def load(self, ref: ArtifactRef) -> bytes:
-        path = self._owned(ref)
+        path = self._owned(ref.location)
         try:
             async with aiofiles.open(path, "rb") as file:
                 content = await file.read()
@@ -66,20 +71,41 @@ class FileArtifactStore:
         await self.remove(ref.location)
 
     async def inventory(self) -> list[StoredFile]:
-        roots = (self._model_folder, self._data_folder)
+        roots = ((self._model_folder, MODEL), (self._data_folder, DATA))
         return await anyio.to_thread.run_sync(lambda: list_files(roots))
 
     async def remove(self, location: str) -> None:
-        path = self._owned(ArtifactRef(location=location, sha256="", size=0))
+        path = self._owned(location)
         with storage_errors(path), suppress(FileNotFoundError):
             await aiofiles.os.remove(path)
 
-    def _owned(self, ref: ArtifactRef) -> Path:
-        # Never touch a file outside our folders, whatever a database row says.
-        path = Path(ref.location).resolve()
-        if not any(path.is_relative_to(root) for root in (self._model_folder, self._data_folder)):
-            raise ArtifactUnreadable(ref.location, "is outside the artifact folders")
-        return path
+    async def owners(self) -> list[tuple[str, DatabaseIdentity | None]]:
+        return await anyio.to_thread.run_sync(
+            lambda: [(str(folder), read_owner(folder)) for folder in self._folders()]
+        )
+
+    async def claim(self, owner: DatabaseIdentity) -> None:
+        def claim_each() -> None:
+            for folder in self._folders():
+                claim_folder(folder, owner)
+
+        await anyio.to_thread.run_sync(claim_each)
+
+    def _folders(self) -> list[Path]:
+        # Both kinds may share one folder.
+        return list(dict.fromkeys((self._model_folder, self._data_folder)))
+
+    def _owned(self, location: str) -> Path:
+        # Only a key this store gives, never a path a database row may hold: SeriesId admits no
+        # separator and neither '.' nor '..', so a key's file is always inside its folder.
+        key = parse_key(location)
+        if key is None:
+            raise ArtifactUnreadable(location, "is not the key of an artifact in the artifact folders")
+        return self._path(key)
+
+    def _path(self, key: Key) -> Path:
+        folder = self._model_folder if key.kind == MODEL else self._data_folder
+        return folder / key.series_id.value / key.name
 
 
 async def _sha256(content: bytes | bytearray) -> str:

@@ -77,21 +77,22 @@ _START_WRITEBACK = getattr(os, "sync_file_range", None)
 _WRITE: int = getattr(os, "SYNC_FILE_RANGE_WRITE", 2)
 
 
-def write_files(files: list[tuple[Path, bytes | bytearray]]) -> list[ArtifactRef]:
-    """Write each file durably, in order, on the calling thread (one trip to a worker thread for
-    the lot, rather than one per file or per system call); if one fails, none is left."""
-    written: list[ArtifactRef] = []
+def write_files(files: list[tuple[str, Path, bytes | bytearray]]) -> list[ArtifactRef]:
+    """Write each (key, path, content) durably, in order, on the calling thread (one trip to a
+    worker thread for the lot, rather than one per file or per system call); if one fails, none is
+    left. Each is returned as its key, checksum and size."""
+    written: list[tuple[Path, ArtifactRef]] = []
     try:
-        for path, content in files:
+        for key, path, content in files:
             with storage_errors(path):
                 digest = write_atomically(path, content)
-            written.append(ArtifactRef(location=str(path), sha256=digest, size=len(content)))
+            written.append((path, ArtifactRef(location=key, sha256=digest, size=len(content))))
     except BaseException:
-        for ref in written:
+        for path, _ in written:
             with suppress(OSError):
-                Path(ref.location).unlink()
+                path.unlink()
         raise
-    return written
+    return [ref for _, ref in written]
 
 
 @contextmanager

@@ -11,10 +11,11 @@ from anomaly.domain.model_version import StoredFile
 from anomaly.domain.series_id import SeriesId
 
 
-def list_files(roots: tuple[Path, ...]) -> list[StoredFile]:
-    """Every regular file one level below a series folder of each root; blocking, run it on a thread."""
+def list_files(roots: tuple[tuple[Path, str], ...]) -> list[StoredFile]:
+    """Every regular file one level below a series folder of each (root, kind of artifact it holds),
+    by its key; blocking, run it on a thread."""
     found = []
-    for root in roots:
+    for root, kind in roots:
         if not root.is_dir():
             continue
         for folder in os.scandir(root):
@@ -22,8 +23,11 @@ def list_files(roots: tuple[Path, ...]) -> list[StoredFile]:
             if series_id is None or not folder.is_dir(follow_symlinks=False):
                 continue  # not ours: never touch it
             for entry in os.scandir(folder.path):
-                if not entry.is_file(follow_symlinks=False) or not ARTIFACT_NAME.fullmatch(entry.name):
-                    continue  # only files this service names are ever swept
+                if not entry.is_file(follow_symlinks=False):
+                    continue
+                named = ARTIFACT_NAME.fullmatch(entry.name)
+                if named is None or named["kind"] != kind:
+                    continue  # only files this service names, in the folder of their kind, are ever swept
                 try:
                     modified = entry.stat(follow_symlinks=False).st_mtime
                 except FileNotFoundError:
@@ -31,7 +35,7 @@ def list_files(roots: tuple[Path, ...]) -> list[StoredFile]:
                 found.append(
                     StoredFile(
                         series_id=series_id,
-                        location=entry.path,
+                        location=f"{series_id.value}/{entry.name}",  # its key (see naming.Key)
                         modified_at=datetime.fromtimestamp(modified, UTC),
                         temporary=entry.name.startswith(TEMPORARY_PREFIX),
                     )

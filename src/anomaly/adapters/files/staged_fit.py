@@ -29,13 +29,14 @@ class FileStagedFit:
     def __init__(
         self,
         *,
-        model_path: Path,
-        data_path: Path,
+        model: tuple[str, Path],
+        data: tuple[str, Path],
         training_data: bytes | bytearray,
         delete: Callable[[ArtifactRef], Awaitable[None]],
     ) -> None:
-        self._model_path = model_path
-        self._data = (data_path, training_data)
+        """`model` and `data`: each file's key and where it is written."""
+        self._model = model
+        self._data = (*data, training_data)
         self._delete = delete
         self._writes: list[asyncio.Future[list[ArtifactRef]]] = []
         self._data_written = len(training_data) >= WRITE_AT_ONCE_FROM
@@ -43,7 +44,7 @@ class FileStagedFit:
             self._write([self._data])
 
     async def keep(self, model: Model) -> tuple[ArtifactRef, ArtifactRef]:
-        encoded = (self._model_path, encode_model(model))
+        encoded = (*self._model, encode_model(model))
         self._write([encoded] if self._data_written else [encoded, self._data])
         # Shielded: a cancelled fit leaves the writes running on their threads, and `discard`,
         # which the caller owes, waits for them before it removes their files.
@@ -53,7 +54,7 @@ class FileStagedFit:
             await self.discard()
             raise failure
         refs = [ref for outcome in outcomes if isinstance(outcome, list) for ref in outcome]
-        model_ref = next(ref for ref in refs if ref.location == str(self._model_path))
+        model_ref = next(ref for ref in refs if ref.location == self._model[0])
         data_ref = next(ref for ref in refs if ref is not model_ref)
         return model_ref, data_ref
 
@@ -71,5 +72,5 @@ class FileStagedFit:
                         "could not remove artifact %s; the sweep will", ref.location, exc_info=True
                     )
 
-    def _write(self, files: list[tuple[Path, bytes | bytearray]]) -> None:
+    def _write(self, files: list[tuple[str, Path, bytes | bytearray]]) -> None:
         self._writes.append(asyncio.get_running_loop().run_in_executor(_WRITERS, write_files, files))

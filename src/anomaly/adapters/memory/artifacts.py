@@ -10,13 +10,17 @@ from anomaly.domain.model_format import encode_model
 from anomaly.domain.model_kind import Model
 from anomaly.domain.model_version import ArtifactRef, StoredFile
 from anomaly.domain.series_id import SeriesId
+from anomaly.domain.store_pairing import DatabaseIdentity
 from anomaly.ports.errors import ArtifactUnreadable
 
 
 class InMemoryArtifactStore:
+    """One place, "memory"; `owner` is the database that claimed it, if any."""
+
     def __init__(self, clock: FixedClock | None = None) -> None:
         self.files: dict[str, bytes] = {}
         self.saved_at: dict[str, datetime] = {}
+        self.owner: DatabaseIdentity | None = None
         self._clock = clock or FixedClock()
         self._names = itertools.count(1)
 
@@ -57,6 +61,13 @@ class InMemoryArtifactStore:
     async def remove(self, location: str) -> None:
         self.files.pop(location, None)
         self.saved_at.pop(location, None)
+
+    async def owners(self) -> list[tuple[str, DatabaseIdentity | None]]:
+        return [("memory", self.owner)]
+
+    async def claim(self, owner: DatabaseIdentity) -> None:
+        if self.owner is None:
+            self.owner = owner
 
 
 class InMemoryStagedFit:

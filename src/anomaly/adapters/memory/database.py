@@ -1,11 +1,13 @@
 """What the tables hold: the committed state every in-memory unit of work shares."""
 
 import asyncio
+import uuid
 from dataclasses import dataclass, field
 from typing import TypeVar
 
 from anomaly.domain.idempotency import IdempotencyRecord
 from anomaly.domain.model_version import ModelVersion
+from anomaly.domain.store_pairing import DatabaseIdentity
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -18,6 +20,10 @@ class InMemoryDatabase:
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     # Plays the part of a database's write lock: one write unit of work at a time.
     write_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Made with the database, as the SQL schema's migration makes one.
+    identity: DatabaseIdentity = field(
+        default_factory=lambda: DatabaseIdentity(id=uuid.uuid4().hex, name="an in-memory database")
+    )
 
 
 @dataclass

@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from anomaly.adapters.sql.identity import SqlDatabaseIdentity
 from anomaly.adapters.sql.postgres.recorder import PostgresRecorder
 from anomaly.adapters.sql.postgres.version_rows import PostgresVersionRows
 from anomaly.adapters.sql.sqlite.recorder import SqliteRecorder
@@ -18,6 +19,7 @@ from anomaly.adapters.sql.units_of_work import SqlReadUnitOfWork, SqlWriteUnitOf
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
 from anomaly.ports.series_changes import SeriesChanges
+from anomaly.ports.store_pairing import DatabaseIdentities
 from anomaly.ports.units_of_work import Reads, Writes
 from anomaly.ports.version_recorder import VersionRecorder
 from anomaly.ports.version_rows import VersionRows
@@ -29,6 +31,7 @@ class SqlDatabase:
     writes: Writes
     rows: VersionRows  # each lookup on a connection of its own, outside any unit of work
     recorder: VersionRecorder
+    identity: DatabaseIdentities
 
 
 def open_database(engine: AsyncEngine, changes: SeriesChanges, timeout_seconds: float = 5.0) -> SqlDatabase:
@@ -60,6 +63,7 @@ def open_database(engine: AsyncEngine, changes: SeriesChanges, timeout_seconds: 
             writes=pg_writes,
             rows=PostgresVersionRows(autocommit),
             recorder=PostgresRecorder(autocommit, pg_writes, changes),
+            identity=SqlDatabaseIdentity(engine),
         )
 
     # SQLite admits one writer: writers take turns, so a claim's row needs no lock of its own.
@@ -73,6 +77,7 @@ def open_database(engine: AsyncEngine, changes: SeriesChanges, timeout_seconds: 
         writes=sqlite_writes,
         rows=ReadEach(reads),
         recorder=SqliteRecorder(sqlite_writes, worker, turns, changes, timeout_seconds),
+        identity=SqlDatabaseIdentity(engine),
     )
 
 

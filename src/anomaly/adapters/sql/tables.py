@@ -87,6 +87,15 @@ models = sa.Table(
     sa.CheckConstraint("points_used >= 1", name="points_used_positive"),
 )
 
+# One row, made by the migration that created the table: which database this is, so that an
+# artifact store can tell it from any other (see domain.store_pairing).
+database_identity = sa.Table(
+    "anomaly_database_identity",
+    metadata,
+    sa.Column("database_id", sa.String(32), primary_key=True),
+    sa.Column("created_at", UtcDateTime, nullable=False),
+)
+
 # One row per (caller, Idempotency-Key): the claim while its request runs, then its response.
 idempotency_keys = sa.Table(
     "anomaly_idempotency_keys",

@@ -2,16 +2,16 @@
 
 import asyncio
 import logging
+from contextlib import suppress
 from types import TracebackType
 from typing import Any, Protocol, Self
 
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncTransaction
 
 from anomaly.adapters.changed_series import ChangedSeries
-from anomaly.adapters.sql.errors import database_errors
+from anomaly.adapters.sql.errors import commit_errors, database_errors
 from anomaly.adapters.sql.idempotency_keys import SqlIdempotencyKeys
 from anomaly.adapters.sql.versions import SqlVersions
-from anomaly.ports.errors import CommitOutcomeUnknown
 from anomaly.ports.series_changes import SeriesChanges
 
 logger = logging.getLogger(__name__)
@@ -132,10 +132,16 @@ class SqlWriteUnitOfWork:
     async def _commit(self) -> None:
         assert self._transaction is not None
         try:
-            await self._transaction.commit()
-        except Exception as error:
-            # The connection can drop after the database applied the commit.
-            raise CommitOutcomeUnknown(f"commit not acknowledged: {type(error).__name__}: {error}") from error
+            # The connection can drop after the database applied the commit: unless the commit
+            # certainly failed, its outcome is unknown.
+            with commit_errors():
+                await self._transaction.commit()
+        except BaseException:
+            # A failed COMMIT can leave the transaction open (SQLite does), and the pool, told of a
+            # commit, would not roll it back: the connection's next user would carry it on.
+            with suppress(Exception):
+                await self._transaction.rollback()
+            raise
         finally:
             self.changed.committed()
             self._give_turn_back()

@@ -25,12 +25,14 @@ from anomaly.ports.errors import CommitOutcomeUnknown, DatabaseUnavailable, Sche
 # session (pg_terminate_backend, a restart: SQLSTATE class 57, "operator intervention").
 _LOST = (
     asyncpg.PostgresConnectionError,
-    asyncpg.InterfaceError,
     asyncpg.exceptions.OperatorInterventionError,
     asyncpg.InternalClientError,
     OSError,
     TimeoutError,
 )
+# Raised by asyncpg before it sends anything: on a connection already closed (the server went
+# away while it sat in the pool), another operation in progress, arguments it cannot encode.
+_NOT_SENT = asyncpg.InterfaceError
 
 
 async def fetch_one(
@@ -42,7 +44,8 @@ async def fetch_one(
     writes: bool = False,
 ) -> Mapping[Any, Any] | None:
     """The statement's first row. A statement that `writes` and loses its connection once sent
-    raises CommitOutcomeUnknown: it commits on its own, and may have done so."""
+    raises CommitOutcomeUnknown: it commits on its own, and may have done so; one never sent (its
+    connection was found closed) certainly did not."""
     with database_errors(action):
         raw = await connection.get_raw_connection()
     driver: Any = raw.driver_connection
@@ -55,6 +58,10 @@ async def fetch_one(
             await connection.invalidate()
         if isinstance(error, asyncpg.UndefinedTableError):
             raise SchemaMissing(f"database schema is missing while {action}: {error}") from error
+        if isinstance(error, _NOT_SENT):
+            raise DatabaseUnavailable(
+                f"database unavailable while {action}: {type(error).__name__}: {error}"
+            ) from error
         if isinstance(error, _LOST):
             lost = CommitOutcomeUnknown if writes else DatabaseUnavailable
             raise lost(f"database unavailable while {action}: {type(error).__name__}: {error}") from error

@@ -1,6 +1,7 @@
 """A synchronous SQLite connection whose transactions run whole on a worker thread."""
 
 from collections.abc import Callable
+from contextlib import suppress
 from typing import TypeVar
 
 import anyio.to_thread
@@ -9,7 +10,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL
 
 from anomaly.adapters.sql.engine import sqlite_pragmas
-from anomaly.ports.errors import CommitOutcomeUnknown
+from anomaly.adapters.sql.errors import commit_errors
 
 T = TypeVar("T")
 
@@ -38,8 +39,9 @@ class WorkerConnection:
     async def run(self, work: Callable[[sa.Connection], T]) -> T:
         """`work` in a transaction of its own, committed when it returns, rolled back if it raises.
 
-        A failure of the commit itself raises CommitOutcomeUnknown: SQLite can report an I/O
-        error after the transaction reached its log, and replays it when the file is next opened.
+        A failure of the commit itself raises CommitOutcomeUnknown, unless SQLite refused it
+        without writing (see `commit_errors`): it can report an I/O error after the transaction
+        reached its log, and replays it when the file is next opened.
         """
         return await anyio.to_thread.run_sync(self._in_transaction, work)
 
@@ -52,11 +54,14 @@ class WorkerConnection:
                 transaction.rollback()
                 raise
             try:
-                transaction.commit()
-            except Exception as error:
-                raise CommitOutcomeUnknown(
-                    f"commit not acknowledged: {type(error).__name__}: {error}"
-                ) from error
+                with commit_errors():
+                    transaction.commit()
+            except BaseException:
+                # A failed COMMIT can leave SQLite's transaction open, and the pool, told of a
+                # commit, would not roll it back: the next transaction would carry it on.
+                with suppress(Exception):
+                    transaction.rollback()
+                raise
             return done
 
     def dispose(self) -> None:
