@@ -68,7 +68,12 @@ def test_requests_while_the_server_shuts_down_answer_503(postgres: PrivatePostgr
                 outcome(httpx.post(f"{base_url}/predict/cpu", json=POINT)),
                 outcome(httpx.get(f"{base_url}/series")),
             ]
+            ready = httpx.get(f"{base_url}/health/ready")
         assert answers == ["503 database_unavailable"] * 3
+        assert (ready.status_code, ready.json()) == (
+            503,
+            {"status": "unavailable", "message": "the metadata database is unavailable"},
+        )
         postgres.wait_until_stopped()  # its last session gone, it stops: connections are refused
         assert outcome(httpx.post(f"{base_url}/fit/cpu", json=SMALL)) == "503 database_unavailable"
         postgres.start()

@@ -1,9 +1,7 @@
 """Alembic owns the schema: every revision upgrades, downgrades and upgrades again on PostgreSQL."""
 
 import asyncio
-from collections.abc import Iterator
 
-import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
@@ -13,17 +11,6 @@ from anomaly.adapters.sql.engine import create_engine
 from anomaly.adapters.sql.migrations import alembic_config, downgrade, upgrade
 from anomaly.domain.model_version import ModelVersion
 from anomaly.domain.series_id import SeriesId
-from tests.support.postgres import create_database, drop_database, require_postgres
-
-
-@pytest.fixture
-def empty_postgres() -> Iterator[str]:
-    admin = require_postgres()
-    name, url = create_database(admin)
-    try:
-        yield url
-    finally:
-        drop_database(admin, name)
 
 
 async def table_names(url: str) -> set[str]:

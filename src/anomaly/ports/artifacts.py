@@ -59,5 +59,14 @@ class ArtifactInventory(Protocol):
         ...
 
 
-class ArtifactStore(ArtifactWriter, ArtifactReader, ArtifactRemover, ArtifactInventory, Protocol):
+class ArtifactStorageProbe(Protocol):
+    async def check_writable(self) -> None:
+        """Return when artifacts can be written now; raise `ArtifactStorageUnavailable` (or
+        `ArtifactStorageFull`) otherwise. Leaves nothing behind."""
+        ...
+
+
+class ArtifactStore(
+    ArtifactWriter, ArtifactReader, ArtifactRemover, ArtifactInventory, ArtifactStorageProbe, Protocol
+):
     """Every role at once: what an artifact storage adapter implements."""

@@ -1,10 +1,12 @@
 """Runs the alembic migrations against a database URL, from any working directory."""
 
+import functools
 from collections.abc import Callable
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.script import ScriptDirectory
 from sqlalchemy import Connection
 
 from anomaly.adapters.sql.engine import create_engine
@@ -27,6 +29,12 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(migrations_folder()))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+@functools.cache
+def head_revisions() -> frozenset[str]:
+    """The revisions a database migrated by this code is at (alembic's heads, one unless branched)."""
+    return frozenset(ScriptDirectory(str(migrations_folder())).get_heads())
 
 
 async def upgrade(url: str, revision: str = "head") -> None:
