@@ -112,9 +112,11 @@ async def test_an_altered_or_missing_model_artifact_is_an_error_naming_the_versi
     async with AsyncTestClient(app=create_app(file_settings(tmp_path, sqlite_url))) as client:
         await fit(client, "cpu", [10.0, 11.0, 9.0])
         await fit(client, "cpu", [10.0, 11.0, 9.0])
-        first, second = sorted((tmp_path / "models" / "cpu").iterdir())
-        first.write_bytes(first.read_bytes().replace(b'"mean":10.0', b'"mean":99.0'))
-        second.unlink()
+    first, second = sorted((tmp_path / "models" / "cpu").iterdir())
+    first.write_bytes(first.read_bytes().replace(b'"mean":10.0', b'"mean":99.0'))
+    second.unlink()
+    # A process that starts now: the one that fitted them keeps the models it wrote in memory.
+    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sqlite_url))) as client:
         for version in (1, 2):
             response = await client.post(f"/predict/cpu?version={version}", json=POINT)
             assert response.status_code == 500
