@@ -33,6 +33,17 @@ def postgres_database() -> Iterator[str]:
 
 
 @pytest.fixture
+def empty_postgres() -> Iterator[str]:
+    """A PostgreSQL database of this test's own, never migrated, dropped at the end."""
+    admin = require_postgres()
+    name, url = create_database(admin)
+    try:
+        yield url
+    finally:
+        drop_database(admin, name)
+
+
+@pytest.fixture
 async def postgres_url(postgres_database: str) -> str:
     """The run's PostgreSQL database, emptied before each test."""
     engine = create_engine(postgres_database, pool_size=1, timeout_seconds=10)

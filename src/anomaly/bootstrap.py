@@ -139,7 +139,7 @@ def build_services(settings: Settings, adapters: Adapters) -> Services:
         get_version=GetVersion(rows, models),
         delete_versions=DeleteVersions(writes, artifacts),
         training_data=GetTrainingData(rows, models),
-        service_status=ServiceStatus(reads, adapters.probe),
+        service_status=ServiceStatus(reads, adapters.probe, artifacts),
     )
 
 

@@ -3,6 +3,7 @@
 import argparse
 import asyncio
 import logging
+import logging.config
 import math
 import sys
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ import uvicorn
 
 from anomaly.adapters.sql.migrations import upgrade
 from anomaly.bootstrap import garbage_collector, pair_at_start_up, production_adapters
+from anomaly.logs import logging_config
 from anomaly.ports.errors import ArtifactStoreOfAnotherDatabase, StorageError
 from anomaly.settings import Settings, SettingsError
 from anomaly.use_cases.collect_garbage import GarbageReport
@@ -22,7 +24,7 @@ logger = logging.getLogger("anomaly")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     arguments = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.config.dictConfig(logging_config())
     try:
         settings = Settings.from_env()
     except SettingsError as error:
@@ -137,6 +139,8 @@ def _serve(settings: Settings, host: str, port: int, workers: int, access_log: b
         host=host,
         port=port,
         workers=workers,
+        # Each worker configures its logging from this alone (see anomaly.logs).
+        log_config=logging_config(),
         log_level="info",
         access_log=access_log,
         timeout_graceful_shutdown=math.ceil(settings.shutdown_grace_seconds),

@@ -141,18 +141,6 @@ async def test_a_model_artifact_is_read_from_disk_once(sqlite_url: str, tmp_path
             assert response.json()["mean"] == 10.0
 
 
-async def test_readiness_follows_the_database(sql_url: str, tmp_path: Path) -> None:
-    async with AsyncTestClient(app=create_app(file_settings(tmp_path, sql_url))) as client:
-        assert (await client.get("/health/ready")).status_code == 200
-    down = file_settings(tmp_path, "postgresql+asyncpg://postgres@127.0.0.1:9/nowhere")
-    async with AsyncTestClient(app=create_app(down)) as client:
-        ready = await client.get("/health/ready")
-        live = await client.get("/health/live")
-    assert ready.status_code == 503
-    assert ready.json()["status"] == "unavailable"
-    assert live.status_code == 200
-
-
 async def test_every_version_answers_after_the_artifact_folders_have_moved(
     sql_url: str, tmp_path: Path
 ) -> None:

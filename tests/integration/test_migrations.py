@@ -26,16 +26,6 @@ from tests.support.postgres import create_database, drop_database, require_postg
 from tests.support.versions import CREATED, make_draft, make_model
 
 
-@pytest.fixture
-def empty_postgres() -> Iterator[str]:
-    admin = require_postgres()
-    name, url = create_database(admin)
-    try:
-        yield url
-    finally:
-        drop_database(admin, name)
-
-
 async def table_names(url: str) -> set[str]:
     engine = create_engine(url, pool_size=1, timeout_seconds=10)
     try:

@@ -115,3 +115,22 @@ class _Gated(InMemoryStagedFit):
             if gates.fails[call]:
                 raise ArtifactStorageUnavailable("disk gone")
         return await super().keep(model)
+
+
+class GatedReads(InMemoryArtifactStore):
+    """The n-th read of an artifact (a model or any other) signals `entered[n]` and waits for
+    `proceed[n]` before it reads; later reads go straight through. What happens between the two
+    (a delete committing, say) happens between a request finding a version and reading its files."""
+
+    def __init__(self, gates: int) -> None:
+        super().__init__()
+        self.entered = [asyncio.Event() for _ in range(gates)]
+        self.proceed = [asyncio.Event() for _ in range(gates)]
+        self.reads = 0
+
+    async def load(self, ref: ArtifactRef) -> bytes:
+        read, self.reads = self.reads, self.reads + 1
+        if read < len(self.entered):
+            self.entered[read].set()
+            await self.proceed[read].wait()
+        return await super().load(ref)

@@ -60,7 +60,20 @@ class ArtifactInventory(Protocol):
         ...
 
 
+class ArtifactStorageProbe(Protocol):
+    async def check_writable(self) -> None:
+        """Return when artifacts can be written now; raise `ArtifactStorageUnavailable` (or
+        `ArtifactStorageFull`) otherwise. Leaves nothing behind."""
+        ...
+
+
 class ArtifactStore(
-    ArtifactWriter, ArtifactReader, ArtifactRemover, ArtifactInventory, StoreOwnership, Protocol
+    ArtifactWriter,
+    ArtifactReader,
+    ArtifactRemover,
+    ArtifactInventory,
+    StoreOwnership,
+    ArtifactStorageProbe,
+    Protocol,
 ):
     """Every role at once: what an artifact storage adapter implements."""

@@ -1,9 +1,10 @@
-"""Port: whether the metadata database answers, for the readiness probe."""
+"""Port: whether the metadata database can serve this code, for the readiness probe."""
 
 from typing import Protocol
 
 
 class DatabaseProbe(Protocol):
     async def check(self) -> None:
-        """Return when the database answers a trivial query; raise `DatabaseUnavailable` otherwise."""
+        """Return when the database answers and its schema is the one this code was written for;
+        raise `DatabaseUnavailable`, `SchemaMissing` or `SchemaOutOfDate` otherwise."""
         ...

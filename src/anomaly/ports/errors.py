@@ -27,6 +27,12 @@ class SchemaMissing(StorageError):
     public_message = "the database schema is missing: run `anomaly migrate`"
 
 
+class SchemaOutOfDate(StorageError):
+    """The database's schema is at another migration than the one this code expects."""
+
+    public_message = "the database schema is not at this version's revision: run `anomaly migrate`"
+
+
 class ArtifactStorageFull(StorageError):
     """The artifact folder has no room left."""
 

@@ -1,6 +1,8 @@
 """Artifacts under two folders, one per kind, each series in its own sub-folder."""
 
 import hashlib
+import os
+import tempfile
 from contextlib import suppress
 from pathlib import Path
 
@@ -70,6 +72,9 @@ class FileArtifactStore:
     async def delete(self, ref: ArtifactRef) -> None:
         await self.remove(ref.location)
 
+    async def check_writable(self) -> None:
+        await anyio.to_thread.run_sync(_check_writable, (self._model_folder, self._data_folder))
+
     async def inventory(self) -> list[StoredFile]:
         roots = ((self._model_folder, MODEL), (self._data_folder, DATA))
         return await anyio.to_thread.run_sync(lambda: list_files(roots))
@@ -106,6 +111,16 @@ class FileArtifactStore:
     def _path(self, key: Key) -> Path:
         folder = self._model_folder if key.kind == MODEL else self._data_folder
         return folder / key.series_id.value / key.name
+
+
+def _check_writable(folders: tuple[Path, ...]) -> None:
+    """Make a file in each folder (and the folder, if missing) and remove it; blocking."""
+    for folder in folders:
+        with storage_errors(folder):
+            folder.mkdir(parents=True, exist_ok=True)
+            descriptor, name = tempfile.mkstemp(prefix=".writable-", dir=folder)
+            os.close(descriptor)
+            os.unlink(name)
 
 
 async def _sha256(content: bytes | bytearray) -> str:

@@ -44,6 +44,9 @@ class InMemoryArtifactStore:
     async def load_model(self, ref: ArtifactRef) -> Model:
         return model_in(await self.load(ref), ref.location)
 
+    async def check_writable(self) -> None:
+        return None
+
     async def delete(self, ref: ArtifactRef) -> None:
         await self.remove(ref.location)
 

@@ -1,4 +1,5 @@
-"""Readiness: the database answers `SELECT 1` within the configured timeout."""
+"""Readiness: the database answers within the configured timeout, at the schema revision this code
+was written for."""
 
 import asyncio
 
@@ -6,7 +7,11 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from anomaly.adapters.sql.errors import database_errors
-from anomaly.ports.errors import DatabaseUnavailable
+from anomaly.adapters.sql.migrations import head_revisions
+from anomaly.ports.errors import DatabaseUnavailable, SchemaOutOfDate
+
+# Alembic's own record of the revision a database is at; absent, the schema was never migrated.
+_REVISIONS = sa.text("SELECT version_num FROM alembic_version")
 
 
 class SqlDatabaseProbe:
@@ -19,6 +24,12 @@ class SqlDatabaseProbe:
             async with asyncio.timeout(self._timeout):
                 with database_errors("checking readiness"):
                     async with self._engine.connect() as connection:
-                        await connection.execute(sa.select(1))
+                        found = set((await connection.execute(_REVISIONS)).scalars())
         except TimeoutError:
             raise DatabaseUnavailable(f"database did not answer within {self._timeout:g} s") from None
+        expected = head_revisions()
+        if found != expected:
+            raise SchemaOutOfDate(
+                f"database schema is at revision {', '.join(sorted(found)) or 'none'}, "
+                f"this code expects {', '.join(sorted(expected))}"
+            )

@@ -12,8 +12,25 @@ from anomaly.ports.errors import CommitOutcomeUnknown, DatabaseUnavailable, Sche
 _UNREACHABLE = (exc.OperationalError, exc.InterfaceError, exc.DisconnectionError, exc.TimeoutError)
 
 
-# How SQLite and PostgreSQL say that a table is missing: the schema was never migrated.
-_MISSING_TABLE = ("no such table", "UndefinedTableError")
+# How SQLite (in its message) and PostgreSQL (by SQLSTATE, undefined_table) say that a table is
+# missing: the schema was never migrated.
+_NO_SUCH_TABLE = "no such table"
+_UNDEFINED_TABLE = "42P01"
+
+# PostgreSQL's SQLSTATEs for a server that cannot serve us now, whatever the statement: class 08, the
+# connection failed; class 57, operator intervention (a shutdown, a restart, a crash or an
+# administrator ended the session, the server is starting up or shutting down, a statement was
+# cancelled); 53300, no connection slot left; class 28 and 3D000, the role or the database named by
+# DATABASE_URL is refused or does not exist. The driver raises most of them as plain errors.
+_UNAVAILABLE_CLASSES = ("08", "57", "28")
+_UNAVAILABLE_STATES = ("53300", "3D000")
+
+
+def unavailable_state(sqlstate: object) -> bool:
+    """Whether a PostgreSQL SQLSTATE says the database is unavailable, not that a statement failed."""
+    return isinstance(sqlstate, str) and (
+        sqlstate[:2] in _UNAVAILABLE_CLASSES or sqlstate in _UNAVAILABLE_STATES
+    )
 
 
 @contextmanager
@@ -21,9 +38,10 @@ def database_errors(action: str) -> Iterator[None]:
     try:
         yield
     except exc.DBAPIError as error:
-        if any(marker in f"{type(error.orig).__name__}: {error.orig}" for marker in _MISSING_TABLE):
+        sqlstate = getattr(error.orig, "sqlstate", None)
+        if sqlstate == _UNDEFINED_TABLE or _NO_SUCH_TABLE in str(error.orig):
             raise SchemaMissing(f"database schema is missing while {action}: {_cause(error)}") from error
-        if isinstance(error, _UNREACHABLE):
+        if isinstance(error, _UNREACHABLE) or unavailable_state(sqlstate):
             raise DatabaseUnavailable(f"database unavailable while {action}: {_cause(error)}") from error
         if error.connection_invalidated:
             raise DatabaseUnavailable(f"database connection lost while {action}") from error

@@ -1,5 +1,6 @@
 """Operators' endpoints: liveness, readiness and recent latencies."""
 
+import logging
 from typing import Any
 
 from litestar import Controller, Request, Response, get
@@ -12,7 +13,9 @@ from anomaly.adapters.http.openapi import examples
 from anomaly.adapters.http.openapi.operations import errors, ok
 from anomaly.adapters.http.schemas import HealthcheckResponse, Latency, ProbeResponse
 from anomaly.adapters.http.services import services_of
-from anomaly.ports.errors import DatabaseUnavailable
+from anomaly.ports.errors import DatabaseUnavailable, StorageError
+
+logger = logging.getLogger(__name__)
 
 
 class HealthController(Controller):
@@ -32,15 +35,17 @@ class HealthController(Controller):
         "/health/ready",
         opt=PUBLIC,
         summary="Readiness",
-        description="200 when the metadata database answers; 503 when it does not, or while shutting down.",
+        description=(
+            "200 when the service can serve: the metadata database answers, its schema is at the "
+            "revision this version expects, and the artifact folders can be written. 503 otherwise, "
+            "saying which, or while shutting down."
+        ),
         responses={
             200: ok(ProbeResponse, examples.PROBE_OK),
             503: ok(
                 ProbeResponse,
-                ProbeResponse(
-                    status="unavailable", message="database unavailable while checking readiness: ..."
-                ),
-                description="The database does not answer",
+                ProbeResponse(status="unavailable", message=DatabaseUnavailable.public_message),
+                description="Not ready: the database, its schema or the artifact folders",
             ),
         },
     )
@@ -50,8 +55,12 @@ class HealthController(Controller):
             return Response(ProbeResponse(status="draining", message="shutting down"), status_code=503)
         try:
             await services_of(request).service_status.ready()
-        except DatabaseUnavailable as error:
-            return Response(ProbeResponse(status="unavailable", message=str(error)), status_code=503)
+        except StorageError as error:
+            # The details (hosts, paths, driver errors) are for the log; the probe hears what failed.
+            logger.warning("not ready: %s", error)
+            return Response(
+                ProbeResponse(status="unavailable", message=error.public_message), status_code=503
+            )
         return Response(ProbeResponse(status="ok"))
 
     @get(

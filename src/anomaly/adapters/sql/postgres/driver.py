@@ -17,19 +17,13 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection
 
-from anomaly.adapters.sql.errors import database_errors
+from anomaly.adapters.sql.errors import database_errors, unavailable_state
 from anomaly.adapters.sql.postgres.compiled import Compiled
 from anomaly.ports.errors import CommitOutcomeUnknown, DatabaseUnavailable, SchemaMissing, StorageError
 
-# Failures of the connection rather than of the statement: among them the server ending the
-# session (pg_terminate_backend, a restart: SQLSTATE class 57, "operator intervention").
-_LOST = (
-    asyncpg.PostgresConnectionError,
-    asyncpg.exceptions.OperatorInterventionError,
-    asyncpg.InternalClientError,
-    OSError,
-    TimeoutError,
-)
+# Failures of the connection rather than of the statement; the server's own (the session ended by
+# pg_terminate_backend or a restart, ...) are told by their SQLSTATE (see `unavailable_state`).
+_LOST = (asyncpg.PostgresConnectionError, asyncpg.InternalClientError, OSError, TimeoutError)
 # Raised by asyncpg before it sends anything: on a connection already closed (the server went
 # away while it sat in the pool), another operation in progress, arguments it cannot encode.
 _NOT_SENT = asyncpg.InterfaceError
@@ -62,7 +56,7 @@ async def fetch_one(
             raise DatabaseUnavailable(
                 f"database unavailable while {action}: {type(error).__name__}: {error}"
             ) from error
-        if isinstance(error, _LOST):
+        if isinstance(error, _LOST) or unavailable_state(getattr(error, "sqlstate", None)):
             lost = CommitOutcomeUnknown if writes else DatabaseUnavailable
             raise lost(f"database unavailable while {action}: {type(error).__name__}: {error}") from error
         if isinstance(error, asyncpg.PostgresError):
