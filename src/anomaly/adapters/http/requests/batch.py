@@ -9,7 +9,7 @@ import numpy as np
 
 from anomaly.adapters.http.requests.number_columns import Columns, read_columns
 from anomaly.adapters.http.requests.strict_json import DECODE_INLINE_LIMIT, decode_strictly
-from anomaly.adapters.http.requests.timestamps import timestamp_value
+from anomaly.adapters.http.requests.timestamps import batch_timestamps
 from anomaly.adapters.http.schemas import (
     BATCH_KEYS,
     MODEL_KEYS,
@@ -71,10 +71,7 @@ class JsonBatchReader:
             # Rarer: timestamps written as 7.0 or as strings. Decoding again with the published type
             # accepts them, or raises the error that names what is really wrong.
             payload = decode_strictly(body, lenient)
-            payload.timestamps = [
-                timestamp_value(stamp, f"timestamps[{index}]")
-                for index, stamp in enumerate(payload.timestamps)
-            ]
+            payload.timestamps = batch_timestamps(body, payload.timestamps)
             route = "lenient"
         # The strict types admit only integers from 0 to 2**63 - 1 and floats: both convert exactly.
         columns = Columns(
