@@ -1,5 +1,7 @@
-"""Numbers as clients write them: a float timestamp that a float64 rounds is refused with a 422
-naming the field, on every endpoint that reads one."""
+"""Numbers as clients write them: a float timestamp that a float64 rounds, and numbers written with
+thousands of digits, are refused with a 422 naming the field, on every endpoint that reads them."""
+
+import json
 
 import pytest
 from litestar import Litestar
@@ -19,6 +21,7 @@ ROUNDED = (
 )
 # 1 and a fraction too small for a float64 to keep: read as 1.0, a whole timestamp.
 TINY_FRACTION = b'{"timestamps": [1, 2.0000000000000001, 3], "values": [1.0, 2.0, 3.0]}'
+THOUSANDS_OF_ZEROS = "0" * 5000 + "1"
 
 
 async def fit_small(client: Client) -> None:
@@ -93,3 +96,36 @@ async def test_a_float_timestamp_a_float64_holds_is_the_integer_it_equals(
     )
 
     assert response.status_code == 200, response.text
+
+
+async def test_a_timestamp_string_of_thousands_of_digits_is_refused_naming_it(memory_client: Client) -> None:
+    await fit_small(memory_client)
+    point = json.dumps({"timestamp": THOUSANDS_OF_ZEROS, "value": 1.0})
+    points = json.dumps({"timestamps": [1, THOUSANDS_OF_ZEROS, 3], "values": [1.0, 2.0, 3.0]})
+
+    assert_error(await memory_client.post("/predict/cpu", content=point), 422, "invalid_input", "timestamp")
+    for endpoint in ("/fit/cpu", "/update/cpu", "/detect/cpu"):
+        response = await memory_client.post(endpoint, content=points)
+        assert_error(response, 422, "invalid_input", "timestamps[1]")
+
+
+@pytest.mark.parametrize("version", [THOUSANDS_OF_ZEROS, "v" + THOUSANDS_OF_ZEROS])
+async def test_a_version_of_thousands_of_digits_is_refused_naming_it(
+    memory_client: Client, version: str
+) -> None:
+    await fit_small(memory_client)
+    point = {"timestamp": 1705000010, "value": 1.0}
+    points = {"timestamps": [1705000400], "values": [1.0]}
+
+    responses = [
+        await memory_client.get(f"/series/cpu/versions/{version}"),
+        await memory_client.delete(f"/series/cpu/versions/{version}"),
+        await memory_client.get("/plot", params={"series_id": "cpu", "version": version}),
+        await memory_client.post("/predict/cpu", json=point, params={"version": version}),
+        await memory_client.post("/detect/cpu", json=points, params={"version": version}),
+        await memory_client.post("/update/cpu", json=points, params={"version": version}),
+    ]
+
+    for response in responses:
+        assert_error(response, 422, "invalid_input", "version")
+    assert (await memory_client.get("/series/cpu/versions/1")).status_code == 200

@@ -5,7 +5,7 @@ from typing import Annotated, Any
 
 import msgspec
 
-from anomaly.adapters.http.requests.timestamps import TEXT_DESCRIPTION, TEXT_PATTERN
+from anomaly.adapters.http.requests.timestamps import TEXT_DESCRIPTION, TEXT_MAX_LENGTH, TEXT_PATTERN
 from anomaly.domain.time_series import MAX_TIMESTAMP
 
 Timestamp = Annotated[int, msgspec.Meta(ge=0, le=MAX_TIMESTAMP, description="Integer, e.g. Unix seconds")]
@@ -16,7 +16,10 @@ Timestamp = Annotated[int, msgspec.Meta(ge=0, le=MAX_TIMESTAMP, description="Int
 WholeFloat = Annotated[float, msgspec.Meta(ge=0, le=float(2**53), multiple_of=1)]
 # The pattern documents the rule; the service checks it itself, to name the element at fault.
 TextTimestamp = Annotated[
-    str, msgspec.Meta(description=TEXT_DESCRIPTION, extra_json_schema={"pattern": TEXT_PATTERN})
+    str,
+    msgspec.Meta(
+        max_length=TEXT_MAX_LENGTH, description=TEXT_DESCRIPTION, extra_json_schema={"pattern": TEXT_PATTERN}
+    ),
 ]
 
 

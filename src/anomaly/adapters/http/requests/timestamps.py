@@ -25,9 +25,13 @@ TEXT_PATTERN = (
     r"(?:19[7-9]\d|[2-9]\d{3})-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])[Tt ]"
     r"(?:[01]\d|2[0-3]):[0-5]\d:[0-5]\d(?:\.0+)?(?:[Zz]|[+-](?:[01]\d|2[0-3]):[0-5]\d))$"
 )
+# The longest text a timestamp may be: room for any date-time and for leading zeros, never for
+# thousands of digits (int() refuses more than 4300, and no client means them).
+TEXT_MAX_LENGTH = 64
 TEXT_DESCRIPTION = (
     "Or a string: digits (the same integer), or an RFC 3339 date-time with an offset "
-    "(`2024-01-11T19:06:40Z`), read as Unix seconds; it must fall on a whole second, from 1970 on."
+    "(`2024-01-11T19:06:40Z`), read as Unix seconds; it must fall on a whole second, from 1970 on. "
+    f"At most {TEXT_MAX_LENGTH} characters."
 )
 
 
@@ -83,10 +87,13 @@ def timestamp_value(timestamp: int | float | str, field: str, written: Any) -> i
     if isinstance(timestamp, int):
         return timestamp
     if timestamp.isascii() and timestamp.isdigit():
-        value = int(timestamp)
-        if value > MAX_TIMESTAMP:
-            raise InvalidInput(field, f"must be between 0 and {MAX_TIMESTAMP}, got {timestamp!r}")
-        return value
+        # int() refuses more than 4300 digits; a number with more than the maximum's is out of range anyway.
+        significant = timestamp.lstrip("0")
+        if len(significant) > len(str(MAX_TIMESTAMP)) or int(significant or "0") > MAX_TIMESTAMP:
+            raise InvalidInput(
+                field, f"must be between 0 and {MAX_TIMESTAMP}, got {_shortened(repr(timestamp))}"
+            )
+        return int(significant or "0")
     return _unix_seconds(timestamp, field)
 
 
