@@ -1,11 +1,17 @@
 """GET /plot on in-memory adapters: the page for a version, and clear failures when it cannot be drawn."""
 
 import hashlib
+import math
+import re
+import sys
 from dataclasses import replace
+from typing import Any
 
+import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
+from anomaly.adapters.http.responses.plot_page import BOTTOM, HEIGHT, LEFT, RIGHT, TOP, WIDTH
 from anomaly.adapters.memory.artifacts import InMemoryArtifactStore
 from anomaly.adapters.memory.database import InMemoryDatabase
 from anomaly.domain.model_version import ArtifactRef
@@ -38,3 +44,54 @@ async def test_training_data_that_is_no_batch_is_a_500_naming_the_version(
     assert page.json()["error"] == "model_unreadable"
     assert "version 1" in page.json()["message"]
     assert "not a batch" in page.json()["message"]
+
+
+def drawn_coordinates(page: str) -> list[tuple[float, float]]:
+    """Every point the chart draws: its polygon's and polylines' points, and its marks' centres."""
+    pairs = [
+        (float(x), float(y))
+        for points in re.findall(r' points="([^"]*)"', page)
+        for x, y in (pair.split(",") for pair in points.split())
+    ]
+    marks = re.findall(r'<circle cx="([^"]*)" cy="([^"]*)"', page)
+    return pairs + [(float(x), float(y)) for x, y in marks]
+
+
+EXTREMES: dict[str, dict[str, list[Any]]] = {
+    "timestamps past 2**62": {"timestamps": [2**62, 2**62 + 1, 2**62 + 2], "values": [1.0, 2.0, 30.0]},
+    "timestamps to 2**63 - 1": {"timestamps": [0, 2**62, 2**63 - 1], "values": [1.0, 2.0, 3.0]},
+    "values near the float64 limits": {"timestamps": [1, 2, 3], "values": [1e308, -1e308, 1e308]},
+    "the largest float64 values": {
+        "timestamps": [1, 2, 3],
+        "values": [sys.float_info.max, -sys.float_info.max, sys.float_info.max],
+    },
+    "subnormal values": {"timestamps": [1, 2, 3], "values": [5e-324, -5e-324, 0.0]},
+}
+
+
+@pytest.mark.parametrize("kind", ["gaussian", "seasonal"])
+@pytest.mark.parametrize("case", list(EXTREMES))
+async def test_any_finite_batch_is_drawn_with_finite_coordinates_inside_the_chart(
+    memory_client: Client, kind: str, case: str
+) -> None:
+    fitted = await memory_client.post("/fit/cpu", json={**EXTREMES[case], "kind": kind})
+    assert fitted.status_code == 200, fitted.text
+
+    page = await memory_client.get("/plot", params={"series_id": "cpu", "direction": "both"})
+
+    assert page.status_code == 200, page.text
+    coordinates = drawn_coordinates(page.text)
+    assert len(coordinates) >= 5 * 3  # the band, the expected value, the data and the bounds
+    for x, y in coordinates:
+        assert math.isfinite(x), (x, y)
+        assert math.isfinite(y), (x, y)
+        assert LEFT - 1 <= x <= WIDTH - RIGHT + 1, (x, y)
+        assert TOP <= y <= HEIGHT - BOTTOM, (x, y)
+    # Each point at its own time: timestamps a float64 cannot tell apart are still three x positions.
+    data = re.search(r'id="data" points="([^"]*)"', page.text)
+    assert data is not None
+    assert len({pair.split(",")[0] for pair in data.group(1).split()}) == 3
+    # And the time axis names the first and last timestamps exactly.
+    timestamps = EXTREMES[case]["timestamps"]
+    assert f">{timestamps[0]}" in page.text
+    assert f">{timestamps[-1]}" in page.text
