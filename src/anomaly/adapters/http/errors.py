@@ -35,6 +35,9 @@ _HTTP_ERROR_NAMES = {
     413: "payload_too_large",
 }
 Handler = Callable[[AnyRequest, Exception], Response[ErrorResponse]]
+# A request under an idempotency key usually ends within a second (its claim lapses after a minute
+# at the latest, see domain.idempotency.LEASE): a retry told to wait is told when to come back.
+RETRY_WHILE_IN_USE_AFTER = {"Retry-After": "1"}
 
 
 def error_response(
@@ -78,9 +81,9 @@ def _invalid_parameter(request: AnyRequest, exc: Exception) -> Response[ErrorRes
     return error_response(request, 422, "invalid_input", message, field=field)
 
 
-def _client(status: int, error: str) -> Handler:
+def _client(status: int, error: str, headers: dict[str, str] | None = None) -> Handler:
     def handle(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
-        return error_response(request, status, error, str(exc))
+        return error_response(request, status, error, str(exc), headers=headers)
 
     return handle
 
@@ -123,7 +126,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     VersionNotFound: _version_not_found,
     ValidationException: _invalid_parameter,
     ModelUnreadable: _ours(500, "model_unreadable"),
-    IdempotencyKeyInUse: _client(409, "idempotency_key_in_use"),
+    IdempotencyKeyInUse: _client(409, "idempotency_key_in_use", RETRY_WHILE_IN_USE_AFTER),
     VersionConflict: _client(409, "version_conflict"),
     IdempotencyKeyReused: _client(422, "idempotency_key_reused"),
     MalformedBody: _malformed_body,
