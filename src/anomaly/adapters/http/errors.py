@@ -9,6 +9,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
+from anomaly.adapters.http.requests.headers import RepeatedHeader
 from anomaly.adapters.http.requests.strict_json import MalformedBody
 from anomaly.adapters.http.schemas import ErrorResponse
 from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionConflict, VersionNotFound
@@ -92,6 +93,11 @@ def _malformed_body(request: AnyRequest, exc: Exception) -> Response[ErrorRespon
     return error_response(request, 400, "malformed_json", str(exc), field="body")
 
 
+def _repeated_header(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    assert isinstance(exc, RepeatedHeader)
+    return error_response(request, 400, "bad_request", str(exc), field=exc.field)
+
+
 def _ours(status: int, error: str) -> Handler:
     def handle(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
         # The details (hosts, paths, driver errors) are for the log; the client gets what failed.
@@ -130,6 +136,7 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     VersionConflict: _client(409, "version_conflict"),
     IdempotencyKeyReused: _client(422, "idempotency_key_reused"),
     MalformedBody: _malformed_body,
+    RepeatedHeader: _repeated_header,
     DatabaseUnavailable: _ours(503, "database_unavailable"),
     ArtifactStorageFull: _ours(507, "artifact_storage_full"),
     ArtifactStorageUnavailable: _ours(503, "artifact_storage_unavailable"),
