@@ -1,5 +1,5 @@
 """What a client sees only through a real server: header lines as sent (the in-process test client
-joins repeated ones into one)."""
+joins repeated ones into one), HEAD answered without its body, and 405 answers."""
 
 from collections.abc import Iterator
 from pathlib import Path
@@ -41,3 +41,33 @@ def test_two_idempotency_keys_are_a_400_naming_the_header_and_nothing_is_kept(
     # Each key alone is free: neither request claimed it.
     for key in keys:
         assert httpx.post(f"{base_url}/fit/{series}", json=SMALL, headers={KEY: key}).status_code == 200
+
+
+@pytest.mark.parametrize("path", ["/health/live", "/health/ready"])
+def test_a_probe_answers_head_as_get_without_the_body(base_url: str, path: str) -> None:
+    get = httpx.get(f"{base_url}{path}")
+    head = httpx.head(f"{base_url}{path}")
+
+    assert (head.status_code, get.status_code) == (200, 200)
+    assert head.content == b""
+    assert head.headers["content-type"] == get.headers["content-type"]
+    assert head.headers["content-length"] == str(len(get.content))
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("PUT", "/health/live", {"GET", "HEAD", "OPTIONS"}),
+        ("DELETE", "/health/ready", {"GET", "HEAD", "OPTIONS"}),
+        ("HEAD", "/series", {"GET", "OPTIONS"}),
+        ("POST", "/series/cpu/versions/1", {"GET", "DELETE", "OPTIONS"}),
+        ("GET", "/fit/cpu", {"POST", "OPTIONS"}),
+    ],
+)
+def test_a_405_names_the_methods_allowed(base_url: str, method: str, path: str, allowed: set[str]) -> None:
+    response = httpx.request(method, f"{base_url}{path}")
+
+    assert response.status_code == 405
+    assert {name.strip() for name in response.headers["allow"].split(",")} == allowed
+    if method != "HEAD":
+        assert response.json()["error"] == "method_not_allowed"
