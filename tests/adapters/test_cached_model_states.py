@@ -65,4 +65,3 @@ async def test_a_model_kept_through_the_cache_is_served_without_reading_it_back(
     # Only for the bytes it was kept as.
     with pytest.raises(ArtifactUnreadable, match="checksum"):
         await models.load_model(ArtifactRef(location=model.location, sha256="0" * 64, size=model.size))
-
