@@ -104,17 +104,33 @@ async def test_any_finite_batch_is_drawn_with_finite_coordinates_inside_the_char
     assert f">{timestamps[-1]}" in page.text
 
 
-async def test_a_large_version_is_drawn_while_the_event_loop_serves_others(memory_adapters: Adapters) -> None:
-    # Judging and drawing a million points against a seasonal band takes a few tenths of a second;
-    # another client's request must not wait for it. The version is an update's, whose training
-    # data is its plain batch. The loop is sampled every millisecond while the page is drawn.
+# The share of the request that one stall of the loop may take. Measured here: a version fitted on
+# a body naming its kind, read back by msgspec (which holds the GIL whatever the thread) 0.42 to
+# 0.47, by the column reader 0.04 to 0.08; an update's version drawn on the loop 0.7, off it 0.04
+# to 0.2 (0.24 once, on a loaded machine).
+LONGEST_STALL = {"a fit naming its kind": 1 / 4, "an update": 1 / 3}
+
+
+@pytest.mark.parametrize("made_by", list(LONGEST_STALL))
+async def test_a_large_version_is_drawn_while_the_event_loop_serves_others(
+    memory_adapters: Adapters, made_by: str
+) -> None:
+    # Reading, judging and drawing a million points takes a few tenths of a second; another client's
+    # request must not wait for it. A fit's training data is its body, here one that names its
+    # kind; an update's is its plain batch, drawn here against a seasonal band. The loop is sampled
+    # every millisecond while the page is drawn.
     count = 1_000_000
-    values = np.random.default_rng(7).normal(10.0, 2.0, count).round(3)
-    points = msgspec.json.encode({"timestamps": list(range(3600, 3600 + count)), "values": values.tolist()})
+    values = np.random.default_rng(7).normal(10.0, 2.0, count)
+    points = {"timestamps": list(range(10**18, 10**18 + count)), "values": values.tolist()}
     fit = {"timestamps": [0, 1200, 2400], "values": [10.0, 11.0, 9.0], "kind": "seasonal"}
     async with served_in_this_loop(create_app(Settings(), adapters=memory_adapters)) as client:
-        assert (await client.post("/fit/big", json=fit)).status_code == 200
-        assert (await client.post("/update/big", content=points, timeout=120)).status_code == 200
+        if made_by == "an update":
+            assert (await client.post("/fit/big", json=fit)).status_code == 200
+            updated = await client.post("/update/big", content=msgspec.json.encode(points), timeout=120)
+            assert updated.status_code == 200
+        else:
+            body = msgspec.json.encode({**points, "kind": "gaussian"})
+            assert (await client.post("/fit/big", content=body, timeout=120)).status_code == 200
         await client.get("/plot", params={"series_id": "big"}, timeout=120)  # first use: caches warm up
         stalls: list[float] = []
         drawing = True
@@ -135,6 +151,7 @@ async def test_a_large_version_is_drawn_while_the_event_loop_serves_others(memor
         await sampler
 
     assert page.status_code == 200
-    # Drawn on the loop, the page held it for most of the request (0.7 of it here); off it, the
-    # loop waits at most a thread switch or so at a time (under 0.15).
-    assert max(stalls) < took / 3, f"the loop stalled {max(stalls) * 1000:.0f} ms of {took * 1000:.0f} ms"
+    longest = max(stalls)
+    assert longest < took * LONGEST_STALL[made_by], (
+        f"the loop stalled {longest * 1000:.0f} of {took * 1000:.0f} ms"
+    )
