@@ -34,7 +34,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _migrate(settings)
     if arguments.command == "gc":
         grace = settings.gc_grace_seconds if arguments.grace_seconds is None else arguments.grace_seconds
-        return _collect_garbage(settings, timedelta(seconds=max(grace, 0.0)), arguments.dry_run)
+        return _collect_garbage(settings, timedelta(seconds=grace), arguments.dry_run)
     return _serve(settings, arguments.host, arguments.port, arguments.workers, arguments.access_log)
 
 
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     gc.add_argument("--dry-run", action="store_true", help="list what would be removed, remove nothing")
     gc.add_argument(
         "--grace-seconds",
-        type=float,
+        type=_grace_seconds,
         default=None,
         help="only files older than this (default: GC_GRACE_SECONDS, 3600); 0 is safe only when no fit runs",
     )
@@ -73,6 +73,25 @@ def _positive(text: str) -> int:
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+# Any longer and "older than now minus the grace" falls before the first year a datetime can hold.
+_LONGEST_GRACE_SECONDS = timedelta(days=36_500).total_seconds()
+
+
+def _grace_seconds(text: str) -> float:
+    # A negative grace would have meant 0, which removes the files of fits still running: the
+    # operator must ask for 0 by name. NaN and infinity are no duration at all.
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number of seconds, got {text!r}") from None
+    if not 0 <= value <= _LONGEST_GRACE_SECONDS:  # NaN compares false
+        raise argparse.ArgumentTypeError(
+            f"must be a number of seconds from 0 (only when no fit runs) to {_LONGEST_GRACE_SECONDS:.0f} "
+            f"(100 years), got {text!r}"
+        )
     return value
 
 

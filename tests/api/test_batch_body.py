@@ -37,6 +37,8 @@ def outcome(body: bytes, columns_above: int) -> Outcome:
         batch.timestamps.tobytes(),
         batch.values.dtype.str,
         batch.values.tobytes(),  # bit for bit: -0.0 and 0.0 differ
+        batch.kind,
+        batch.parameters,
         body if batch.restated is None else batch.restated,  # what is stored
     )
 
@@ -129,6 +131,28 @@ BAD_VALUES = st.sampled_from(
         "1,",
     ]
 )
+# What a fit's body may add to the arrays, and what it must not.
+MODEL_MEMBERS = st.sampled_from(
+    [
+        '"kind": "seasonal"',
+        '"kind" : null',
+        '"kind": "robust", "parameters": {"half_life": 10}',
+        '"parameters": {"period": "day"}, "kind": "seasonal"',
+        '"parameters": null',
+        '"kind": 3',
+        '"kind": "robust", "kind": "seasonal"',
+        '"k\\u0069nd": "robust"',
+        '"parameters": {"a": 1, "a": 2}',
+        '"parameters": ["period"]',
+        '"values": [1.0]',
+        '"timestamps": []',
+        '"kind": "seasonal", "valuez": []',
+        '"kind": "seasonal",',
+        '"kind" "seasonal"',
+        '"kind": "seasonal"}',
+        '"kind": "seasonal" "parameters": {}',
+    ]
+)
 SPACE = st.sampled_from(["", " ", "\n", "\t", "\r\n", "  "])
 NOT_JSON_SPACE = st.sampled_from(["\f", "\v", "\u00a0", "\ufeff"])
 
@@ -137,6 +161,7 @@ CHANGES = (
     *("none", "none", "none", "swap"),  # plain
     *("unusual value", "unusual timestamp", "bad value", "bad timestamp", "nest"),
     *("repeat", "extra", "missing", "escaped", "space", "not an object", "bytes"),
+    *("model after", "model after", "model before"),
 )
 
 
@@ -177,6 +202,8 @@ def bodies(draw: st.DrawFn) -> Body:
             index = draw(st.integers(0, len(values) - 1))
             values[index] = f"[{values[index]}]"
     content = _layout(draw, members, change == "space")
+    if change.startswith("model"):
+        content = _with_model(draw, content, after=change == "model after")
     if change == "not an object":
         content = "[" + content + "]"
     encoded = content.encode()
@@ -194,6 +221,15 @@ def _layout(draw: st.DrawFn, members: list[tuple[str, list[str]]], odd_space: bo
 
     inner = ("," + space()).join(f'"{key}"{space()}:{space()}{array(items)}' for key, items in members)
     return space() + "{" + space() + inner + space() + "}" + space()
+
+
+def _with_model(draw: st.DrawFn, content: str, after: bool) -> str:
+    """The object with members naming a model (or breaking its rules) after the arrays, or before."""
+    if after:
+        at = content.rindex("}")
+        return f"{content[:at]}, {draw(MODEL_MEMBERS)}{content[at:]}"
+    at = content.index("{") + 1
+    return f"{content[:at]}{draw(MODEL_MEMBERS)}, {content[at:]}"
 
 
 def _mutate(draw: st.DrawFn, content: bytes) -> bytes:

@@ -189,6 +189,7 @@ async def test_a_retry_while_the_first_request_runs_is_told_to_wait(
     assert retry.status_code == 409
     assert retry.json()["error"] == "idempotency_key_in_use"
     assert retry.json()["success"] is False
+    assert retry.headers["Retry-After"] == "1"
     assert REPLAYED not in retry.headers
     assert other_body.status_code == 422
     assert other_body.json()["error"] == "idempotency_key_reused"

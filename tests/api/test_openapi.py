@@ -19,7 +19,9 @@ ENDPOINTS = {
     ("delete", "/series/{series_id}"),
     ("get", "/healthcheck"),
     ("get", "/health/live"),
+    ("head", "/health/live"),
     ("get", "/health/ready"),
+    ("head", "/health/ready"),
     ("get", "/plot"),
 }
 

@@ -4,6 +4,7 @@ import concurrent.futures
 from pathlib import Path
 
 import httpx
+import pytest
 
 from tests.support.payloads import SMALL
 from tests.support.server import anomaly, running_server
@@ -43,6 +44,34 @@ def test_a_port_out_of_range_is_refused(tmp_path: Path) -> None:
     result = anomaly("serve", "--port", "70000", cwd=tmp_path, env={})
     assert result.returncode == 2
     assert "--port" in result.stderr
+
+
+@pytest.mark.parametrize("grace", ["nan", "-5", "-1e-9", "inf", "1e300", "five"])
+def test_a_gc_grace_that_is_no_safe_duration_is_refused_saying_so(tmp_path: Path, grace: str) -> None:
+    assert anomaly("migrate", cwd=tmp_path, env={}).returncode == 0
+    orphan = tmp_path / "data" / "models" / "cpu" / "00000000000000000001-deadbeef.model.json"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text("{}")
+
+    result = anomaly("gc", f"--grace-seconds={grace}", cwd=tmp_path, env={})
+
+    assert result.returncode == 2, result.stderr
+    assert "--grace-seconds" in result.stderr
+    assert "from 0" in result.stderr or "number of seconds" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert orphan.exists()  # a negative grace was read as 0, which removes a running fit's files
+
+
+def test_a_gc_grace_of_zero_is_taken_when_asked_for(tmp_path: Path) -> None:
+    assert anomaly("migrate", cwd=tmp_path, env={}).returncode == 0
+    orphan = tmp_path / "data" / "models" / "cpu" / "00000000000000000001-deadbeef.model.json"
+    orphan.parent.mkdir(parents=True)
+    orphan.write_text("{}")
+
+    result = anomaly("gc", "--grace-seconds", "0", cwd=tmp_path, env={})
+
+    assert result.returncode == 0, result.stderr
+    assert not orphan.exists()
 
 
 def test_fits_through_two_servers_on_one_database_never_collide(sql_url: str, tmp_path: Path) -> None:

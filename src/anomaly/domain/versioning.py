@@ -6,6 +6,9 @@ FIRST_VERSION = 1
 VERSION_STEP = 1
 # Versions are stored as 32-bit integers; no series will be fitted two billion times.
 MAX_VERSION = 2**31 - 1
+# The longest a version may be written, `v` and leading zeros included: never thousands of digits,
+# which int() refuses (past 4300) and no client means.
+MAX_VERSION_TEXT = 64
 
 
 def next_version(last_allocated: int | None) -> int:
@@ -23,6 +26,8 @@ def next_version(last_allocated: int | None) -> int:
 
 def parse_version(text: str) -> int:
     """Read a version as clients write it: `7` or `v7`."""
+    if len(text) > MAX_VERSION_TEXT:
+        raise InvalidInput("version", f"must be at most {MAX_VERSION_TEXT} characters, got {len(text)}")
     digits = text[1:] if text[:1] in ("v", "V") else text
     if not digits.isascii() or not digits.isdigit() or not FIRST_VERSION <= int(digits) <= MAX_VERSION:
         raise InvalidInput(

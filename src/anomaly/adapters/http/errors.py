@@ -9,6 +9,7 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.types import ExceptionHandlersMap
 
+from anomaly.adapters.http.requests.headers import RepeatedHeader
 from anomaly.adapters.http.requests.strict_json import MalformedBody
 from anomaly.adapters.http.schemas import ErrorResponse
 from anomaly.domain.errors import InvalidInput, SeriesNotFound, VersionConflict, VersionNotFound
@@ -35,6 +36,9 @@ _HTTP_ERROR_NAMES = {
     413: "payload_too_large",
 }
 Handler = Callable[[AnyRequest, Exception], Response[ErrorResponse]]
+# A request under an idempotency key usually ends within a second (its claim lapses after a minute
+# at the latest, see domain.idempotency.LEASE): a retry told to wait is told when to come back.
+RETRY_WHILE_IN_USE_AFTER = {"Retry-After": "1"}
 
 
 def error_response(
@@ -78,15 +82,20 @@ def _invalid_parameter(request: AnyRequest, exc: Exception) -> Response[ErrorRes
     return error_response(request, 422, "invalid_input", message, field=field)
 
 
-def _client(status: int, error: str) -> Handler:
+def _client(status: int, error: str, headers: dict[str, str] | None = None) -> Handler:
     def handle(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
-        return error_response(request, status, error, str(exc))
+        return error_response(request, status, error, str(exc), headers=headers)
 
     return handle
 
 
 def _malformed_body(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
     return error_response(request, 400, "malformed_json", str(exc), field="body")
+
+
+def _repeated_header(request: AnyRequest, exc: Exception) -> Response[ErrorResponse]:
+    assert isinstance(exc, RepeatedHeader)
+    return error_response(request, 400, "bad_request", str(exc), field=exc.field)
 
 
 def _ours(status: int, error: str) -> Handler:
@@ -123,10 +132,11 @@ EXCEPTION_HANDLERS: ExceptionHandlersMap = {
     VersionNotFound: _version_not_found,
     ValidationException: _invalid_parameter,
     ModelUnreadable: _ours(500, "model_unreadable"),
-    IdempotencyKeyInUse: _client(409, "idempotency_key_in_use"),
+    IdempotencyKeyInUse: _client(409, "idempotency_key_in_use", RETRY_WHILE_IN_USE_AFTER),
     VersionConflict: _client(409, "version_conflict"),
     IdempotencyKeyReused: _client(422, "idempotency_key_reused"),
     MalformedBody: _malformed_body,
+    RepeatedHeader: _repeated_header,
     DatabaseUnavailable: _ours(503, "database_unavailable"),
     ArtifactStorageFull: _ours(507, "artifact_storage_full"),
     ArtifactStorageUnavailable: _ours(503, "artifact_storage_unavailable"),

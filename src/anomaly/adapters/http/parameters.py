@@ -7,7 +7,7 @@ from litestar.params import PathParameter, QueryParameter
 from anomaly.adapters.http.patterns import decimal_range
 from anomaly.domain.detection import MAX_K, Direction
 from anomaly.domain.series_id import SERIES_ID_PATTERN
-from anomaly.domain.versioning import FIRST_VERSION, MAX_VERSION, parse_version
+from anomaly.domain.versioning import FIRST_VERSION, MAX_VERSION, MAX_VERSION_TEXT, parse_version
 from anomaly.use_cases.pagination import MAX_LIMIT, MAX_OFFSET
 
 # Litestar checks these declarations before a handler runs; the domain and the use cases check the same
@@ -18,12 +18,17 @@ VERSION_PATTERN = decimal_range(FIRST_VERSION, MAX_VERSION, prefix="[vV]?")
 SeriesPath = Annotated[str, PathParameter(description=SERIES_ID_DESCRIPTION, pattern=SERIES_ID_PATTERN)]
 SeriesQuery = Annotated[str, QueryParameter(description=SERIES_ID_DESCRIPTION, pattern=SERIES_ID_PATTERN)]
 VersionPath = Annotated[
-    str, PathParameter(description="A version number, `7` or `v7`.", pattern=VERSION_PATTERN)
+    str,
+    PathParameter(
+        description="A version number, `7` or `v7`.", pattern=VERSION_PATTERN, max_length=MAX_VERSION_TEXT
+    ),
 ]
 VersionQuery = Annotated[
     str | None,
     QueryParameter(
-        description="A version number, `7` or `v7`; the latest version when absent.", pattern=VERSION_PATTERN
+        description="A version number, `7` or `v7`; the latest version when absent.",
+        pattern=VERSION_PATTERN,
+        max_length=MAX_VERSION_TEXT,
     ),
 ]
 KQuery = Annotated[

@@ -5,17 +5,21 @@ from typing import Annotated, Any
 
 import msgspec
 
-from anomaly.adapters.http.requests.timestamps import TEXT_DESCRIPTION, TEXT_PATTERN
+from anomaly.adapters.http.requests.timestamps import TEXT_DESCRIPTION, TEXT_MAX_LENGTH, TEXT_PATTERN
 from anomaly.domain.time_series import MAX_TIMESTAMP
 
 Timestamp = Annotated[int, msgspec.Meta(ge=0, le=MAX_TIMESTAMP, description="Integer, e.g. Unix seconds")]
 # JSON Schema counts 7.0 as an integer, and so does this API: a float with no fractional part, in
 # range, is the integer it equals. Written as a float, a timestamp must be one float64 holds
-# exactly (up to 2**53); larger ones are integers only, as their last digits would be lost.
+# exactly (up to 2**53; larger ones are integers only, as their last digits would be lost): the
+# bounds below see the float it was rounded to, `timestamps.timestamp_value` the digits written.
 WholeFloat = Annotated[float, msgspec.Meta(ge=0, le=float(2**53), multiple_of=1)]
 # The pattern documents the rule; the service checks it itself, to name the element at fault.
 TextTimestamp = Annotated[
-    str, msgspec.Meta(description=TEXT_DESCRIPTION, extra_json_schema={"pattern": TEXT_PATTERN})
+    str,
+    msgspec.Meta(
+        max_length=TEXT_MAX_LENGTH, description=TEXT_DESCRIPTION, extra_json_schema={"pattern": TEXT_PATTERN}
+    ),
 ]
 
 

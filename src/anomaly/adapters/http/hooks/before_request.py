@@ -1,4 +1,5 @@
-"""What runs before every handler: OPTIONS answered for the whole path, then the API key checked."""
+"""What runs before every handler: OPTIONS answered for the whole path, then the API key checked,
+then the query parameters."""
 
 from typing import Any
 
@@ -6,6 +7,7 @@ from litestar import Request, Response
 
 from anomaly.adapters.http.hooks.api_keys import require_api_key
 from anomaly.adapters.http.hooks.options import answer_options
+from anomaly.adapters.http.hooks.query_parameters import refuse_unknown_query_parameters
 
 
 async def before_request(request: Request[Any, Any, Any]) -> Response[None] | None:
@@ -14,4 +16,5 @@ async def before_request(request: Request[Any, Any, Any]) -> Response[None] | No
     if options is not None:
         return options
     await require_api_key(request)
+    refuse_unknown_query_parameters(request)
     return None

@@ -8,8 +8,8 @@ import msgspec
 import numpy as np
 
 from anomaly.adapters.http.requests.number_columns import Columns, read_columns
-from anomaly.adapters.http.requests.strict_json import DECODE_INLINE_LIMIT, decode_strictly
-from anomaly.adapters.http.requests.timestamps import timestamp_value
+from anomaly.adapters.http.requests.strict_json import DECODE_INLINE_LIMIT, MalformedBody, decode_strictly
+from anomaly.adapters.http.requests.timestamps import batch_timestamps
 from anomaly.adapters.http.schemas import (
     BATCH_KEYS,
     MODEL_KEYS,
@@ -41,7 +41,9 @@ class JsonBatchReader:
         columns, payload, route = self._decode(serialised, WholeTimestampsFit, FitRequest)
         kind, parameters = (payload.kind, payload.parameters) if payload is not None else (None, None)
         # Parameters are a JSON object of their own, whose keys `_unambiguous` does not count.
-        if route == "plain" or (route == "strict" and parameters is None and _unambiguous(serialised)):
+        if (route == "plain" and payload is None) or (
+            route != "lenient" and parameters is None and _unambiguous(serialised)
+        ):
             return ReadBatch(columns.timestamps, columns.values, kind=kind, parameters=parameters)
         restated = msgspec.json.encode(
             WholeTimestampsFit(columns.timestamps.tolist(), columns.values.tolist(), kind, parameters)
@@ -60,10 +62,13 @@ class JsonBatchReader:
         self, body: bytes | bytearray, strict: type[WholeTimestampsRequest], lenient: type[DetectRequest]
     ) -> tuple[Columns, Any, Route]:
         if len(body) > self._columns_above:
-            columns = read_columns(body)
+            columns = read_columns(body, more_members=strict is WholeTimestampsFit)
             if columns is not None:
-                # The column reader takes only two unescaped keys, once each, and numbers in the arrays.
-                return columns, None, "plain"
+                # The column reader takes only two unescaped keys, once each, and numbers in the arrays;
+                # a fit's body may name its model after them, in members that msgspec reads.
+                model = None if columns.more is None else _model_members(body, columns.more)
+                if columns.more is None or model is not None:
+                    return columns, model, "plain"
         try:
             payload: Any = decode_strictly(body, strict)
             route: Route = "strict"
@@ -71,16 +76,30 @@ class JsonBatchReader:
             # Rarer: timestamps written as 7.0 or as strings. Decoding again with the published type
             # accepts them, or raises the error that names what is really wrong.
             payload = decode_strictly(body, lenient)
-            payload.timestamps = [
-                timestamp_value(stamp, f"timestamps[{index}]")
-                for index, stamp in enumerate(payload.timestamps)
-            ]
+            payload.timestamps = batch_timestamps(body, payload.timestamps)
             route = "lenient"
         # The strict types admit only integers from 0 to 2**63 - 1 and floats: both convert exactly.
         columns = Columns(
             np.array(payload.timestamps, dtype=np.int64), np.array(payload.values, dtype=np.float64)
         )
         return columns, payload, route
+
+
+class _ModelMembers(msgspec.Struct, forbid_unknown_fields=True):
+    """What may follow the arrays of a fit's body: FitRequest's other fields."""
+
+    kind: str | None = None
+    parameters: dict[str, Any] | None = None
+
+
+def _model_members(body: bytes | bytearray, comma: int) -> _ModelMembers | None:
+    """The members after the arrays, from the comma before them; None if they are anything else (a
+    key given again, one unknown, JSON broken), which the whole body's msgspec decoding then names.
+    """
+    try:
+        return decode_strictly(b"{" + body[comma + 1 :], _ModelMembers)
+    except (InvalidInput, MalformedBody):
+        return None
 
 
 _READER = JsonBatchReader()

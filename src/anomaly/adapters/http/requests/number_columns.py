@@ -18,6 +18,7 @@ _KEY = rb'"(timestamps|values)"' + _SPACE + rb":" + _SPACE + rb"\["
 _FIRST = re.compile(_SPACE + rb"\{" + _SPACE + _KEY)
 _SECOND = re.compile(_SPACE + rb"," + _SPACE + _KEY)
 _CLOSE = re.compile(_SPACE + rb"\}" + _SPACE)
+_MORE = re.compile(_SPACE + rb",")
 # What simdjson raises on malformed JSON, a non-number, or a number its buffer type cannot hold.
 _REFUSALS = (ValueError, TypeError, RuntimeError)
 
@@ -28,6 +29,9 @@ Number = TypeVar("Number", np.int64, np.float64)
 class Columns:
     timestamps: Timestamps
     values: Values
+    # Where the object's further members begin (the offset of the comma after the arrays), when it
+    # has more and the caller asked for them; the caller decodes and checks them.
+    more: int | None = None
 
 
 # msgspec can only decode a JSON array into a Python list: a million points become two million objects
@@ -40,11 +44,15 @@ class Columns:
 # simdjson's rules differ from the API's, hence the checks around it: its buffers flatten nested arrays
 # and take negative integers as timestamps, and it parses a whole document, not a member of one (so each
 # array is parsed in slices wrapped in brackets, which also bounds the memory it takes).
-def read_columns(body: bytes | bytearray, slice_bytes: int = SLICE_BYTES) -> Columns | None:
+def read_columns(
+    body: bytes | bytearray, slice_bytes: int = SLICE_BYTES, *, more_members: bool = False
+) -> Columns | None:
     """The body's timestamps (int64, as written) and values (float64), or None if the body is not plain.
 
     Plain means: an object with exactly the keys `timestamps` and `values`, once each and unescaped,
-    whose arrays hold only JSON numbers, non-negative integers for the timestamps.
+    whose arrays hold only JSON numbers, non-negative integers for the timestamps. With
+    `more_members`, the object may go on after the two arrays (a fit's `kind` and `parameters`):
+    `Columns.more` says where, and nothing after that point is read here.
     """
     first = _FIRST.match(body)
     if first is None:
@@ -54,7 +62,8 @@ def read_columns(body: bytes | bytearray, slice_bytes: int = SLICE_BYTES) -> Col
     if second is None or second.group(1) == first.group(1):
         return None
     second_end = body.find(b"]", second.end())
-    if second_end < 0 or _CLOSE.fullmatch(body, second_end + 1) is None:
+    more = _after_arrays(body, second_end, more_members)
+    if more is None:
         return None
     spans = {first.group(1): (first.end(), first_end), second.group(1): (second.end(), second_end)}
     parser = simdjson.Parser()
@@ -66,7 +75,18 @@ def read_columns(body: bytes | bytearray, slice_bytes: int = SLICE_BYTES) -> Col
     values = _read_array(parser, body, spans[b"values"], np.float64, slice_bytes)
     if values is None:
         return None
-    return Columns(timestamps=timestamps, values=values)
+    return Columns(timestamps=timestamps, values=values, more=more if more >= 0 else None)
+
+
+def _after_arrays(body: bytes | bytearray, second_end: int, more_members: bool) -> int | None:
+    """What follows the second array's `]`: -1 if the object ends there, the offset of the comma if
+    more members follow (and may), None if the body is not plain."""
+    if second_end < 0:
+        return None
+    if _CLOSE.fullmatch(body, second_end + 1) is not None:
+        return -1
+    after = _MORE.match(body, second_end + 1) if more_members else None
+    return None if after is None else after.end() - 1
 
 
 def _read_array(

@@ -3,7 +3,7 @@
 import anyio.to_thread
 
 from anomaly.adapters.http.requests.strict_json import DECODE_INLINE_LIMIT, decode_strictly
-from anomaly.adapters.http.requests.timestamps import timestamp_value
+from anomaly.adapters.http.requests.timestamps import point_timestamp
 from anomaly.adapters.http.schemas import PredictRequest
 
 
@@ -13,4 +13,4 @@ async def read_point(body: bytes | bytearray) -> tuple[int, float]:
         payload = decode_strictly(body, PredictRequest)
     else:
         payload = await anyio.to_thread.run_sync(decode_strictly, body, PredictRequest)
-    return timestamp_value(payload.timestamp, "timestamp"), payload.value
+    return point_timestamp(body, payload.timestamp), payload.value

@@ -1,6 +1,8 @@
 """A self-contained HTML page that draws a version's training data, its expected value and its band."""
 
 import html
+import math
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -23,6 +25,7 @@ MAX_MARKED_ANOMALIES = 1000
 # Timestamps in these ranges read as Unix seconds or milliseconds; others are shown as numbers.
 _UNIX_SECONDS = range(0, 10**10)
 _UNIX_MILLISECONDS = range(10**11, 10**14)
+_LARGEST = sys.float_info.max
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,37 +100,27 @@ def _svg(
     ys: npt.NDArray[np.float64],
     anomaly: npt.NDArray[np.bool_],
 ) -> str:
-    xs = timestamps.astype(np.float64)
     # The band is drawn at the data's own times, so a seasonal band follows the cycle.
-    drawn = _drawn(xs.shape[0])
+    drawn = _drawn(timestamps.shape[0])
     band = model.band(timestamps[drawn], threshold)
-    expected, lower, upper = band.expected, band.lower, band.upper
-    low = min(float(ys.min()), float(lower.min()), float(expected.min()))
-    high = max(float(ys.max()), float(upper.max()), float(expected.max()))
-    # Keep the band in view, but not a band so wide that the data becomes a flat line.
-    spread = float(ys.max() - ys.min()) or abs(float(expected.mean())) or 1.0
-    low, high = max(low, float(ys.min()) - 2 * spread), min(high, float(ys.max()) + 2 * spread)
-    if high <= low:
-        low, high = low - 1.0, high + 1.0
-    x_scale = _scale(float(xs[0]), float(xs[-1]) if xs[-1] > xs[0] else float(xs[0]) + 1, LEFT, WIDTH - RIGHT)
-    y_scale = _scale(low, high, HEIGHT - BOTTOM, TOP)
+    low, high = _value_range(ys, band.expected, band.lower, band.upper)
+    x_of, y_of = _x_positions(timestamps), _y_positions(low, high)
 
-    band_x = [x_scale(x) for x in xs[drawn].tolist()]
-    tops = [y_scale(min(y, high)) for y in upper.tolist()]
-    bottoms = [y_scale(max(y, low)) for y in lower.tolist()]
+    band_x = x_of[drawn].tolist()
+    tops, bottoms = y_of(band.upper).tolist(), y_of(band.lower).tolist()
     band_area = " ".join(
         f"{x:.1f},{y:.1f}"
         for x, y in [*zip(band_x, tops, strict=True), *reversed(list(zip(band_x, bottoms, strict=True)))]
     )
-    expected_line = _polyline(band_x, [y_scale(y) for y in expected.tolist()])
+    expected_line = _polyline(band_x, y_of(band.expected).tolist())
     upper_line, lower_line = _polyline(band_x, tops), _polyline(band_x, bottoms)
-    line = " ".join(f"{x_scale(x):.1f},{y_scale(y):.1f}" for x, y in _downsample(xs, ys))
+    line = " ".join(f"{x:.1f},{y:.1f}" for x, y in _downsample(x_of, y_of(ys)))
     flagged = np.flatnonzero(anomaly)
     if flagged.shape[0] > MAX_MARKED_ANOMALIES:
         flagged = flagged[np.linspace(0, flagged.shape[0] - 1, MAX_MARKED_ANOMALIES).astype(np.intp)]
     marks = "".join(
-        f'<circle cx="{x_scale(x):.1f}" cy="{y_scale(y):.1f}" r="3" fill="#dc2626"/>'
-        for x, y in zip(xs[flagged].tolist(), ys[flagged].tolist(), strict=True)
+        f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="#dc2626"/>'
+        for x, y in zip(x_of[flagged].tolist(), y_of(ys[flagged]).tolist(), strict=True)
     )
     return f"""<svg id="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}"
      width="{WIDTH}" height="{HEIGHT}" role="img" aria-label="training data, expected value and band">
@@ -142,8 +135,54 @@ def _svg(
   <polyline id="lower" points="{lower_line}" fill="none" stroke="#2563eb" stroke-width="1"
         stroke-dasharray="2 3"/>
   {marks}
-  {_axis_labels(xs, low, high)}
+  {_axis_labels(int(timestamps[0]), int(timestamps[-1]), low, high)}
 </svg>"""
+
+
+# Every coordinate is finite for any finite data: differences of float64s overflow (1e308 - -1e308)
+# and spans of subnormals underflow, and distinct int64 timestamps past 2**53 become equal floats.
+def _value_range(
+    ys: npt.NDArray[np.float64],
+    expected: npt.NDArray[np.float64],
+    lower: npt.NDArray[np.float64],
+    upper: npt.NDArray[np.float64],
+) -> tuple[float, float]:
+    """The values the chart spans, low < high, both finite: the data and the band around it."""
+    data_low, data_high = float(ys.min()), float(ys.max())
+    low = min(data_low, float(lower.min()), float(expected.min()))
+    high = max(data_high, float(upper.max()), float(expected.max()))
+    # Keep the band in view, but not a band so wide that the data becomes a flat line. In Python
+    # floats a spread that overflows is infinite, and then cuts nothing. Each term of the mean is
+    # divided first, so that it cannot overflow.
+    spread = (data_high - data_low) or abs(float(np.sum(expected / expected.shape[0]))) or 1.0
+    low, high = max(low, data_low - 2 * spread), min(high, data_high + 2 * spread)
+    if high <= low:
+        # One unit either side, or a sliver of the value where a unit is lost in its rounding.
+        pad = max(1.0, abs(low) * 2.0**-40)
+        low, high = max(low - pad, -_LARGEST), min(high + pad, _LARGEST)
+    return low, high
+
+
+def _x_positions(timestamps: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+    """Each timestamp's x: offsets from the first, exact in int64, as a fraction of the time span."""
+    first, last = int(timestamps[0]), int(timestamps[-1])
+    offsets = (timestamps - np.int64(first)).astype(np.float64)
+    return LEFT + offsets * ((WIDTH - RIGHT - LEFT) / max(last - first, 1))
+
+
+def _y_positions(low: float, high: float) -> Callable[[npt.NDArray[np.float64]], npt.NDArray[np.float64]]:
+    """The y of values, clipped to low..high: in units of a power of two near the range's largest
+    magnitude, in which no difference overflows and no span underflows, and scaling is exact."""
+    exponent = math.frexp(max(abs(low), abs(high)))[1]
+    low_scaled, high_scaled = math.ldexp(low, -exponent), math.ldexp(high, -exponent)
+    ratio = (TOP - (HEIGHT - BOTTOM)) / (high_scaled - low_scaled)
+
+    def positions(values: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+        scaled = np.ldexp(np.clip(values, low, high), -exponent)
+        y: npt.NDArray[np.float64] = (HEIGHT - BOTTOM) + (scaled - low_scaled) * ratio
+        return y
+
+    return positions
 
 
 def _drawn(count: int) -> npt.NDArray[np.intp]:
@@ -160,12 +199,12 @@ def _polyline(xs: list[float], ys: list[float]) -> str:
     return " ".join(f"{x:.1f},{y:.1f}" for x, y in zip(xs, ys, strict=True))
 
 
-def _axis_labels(xs: npt.NDArray[np.float64], low: float, high: float) -> str:
+def _axis_labels(first: int, last: int, low: float, high: float) -> str:
     labels = [
         (LEFT - 8, TOP + 12, "end", f"{high:.5g}"),
         (LEFT - 8, HEIGHT - BOTTOM, "end", f"{low:.5g}"),
-        (LEFT, HEIGHT - BOTTOM + 20, "start", _time_label(int(xs[0]))),
-        (WIDTH - RIGHT, HEIGHT - BOTTOM + 20, "end", _time_label(int(xs[-1]))),
+        (LEFT, HEIGHT - BOTTOM + 20, "start", _time_label(first)),
+        (WIDTH - RIGHT, HEIGHT - BOTTOM + 20, "end", _time_label(last)),
     ]
     return "".join(
         f'<text x="{x}" y="{y}" text-anchor="{anchor}" font-size="12" fill="#52606d">'
@@ -184,14 +223,8 @@ def _time_label(timestamp: int) -> str:
     return f"{timestamp} ({datetime.fromtimestamp(seconds, UTC):%Y-%m-%d %H:%M:%S} UTC)"
 
 
-def _scale(
-    source_low: float, source_high: float, target_low: float, target_high: float
-) -> Callable[[float], float]:
-    ratio = (target_high - target_low) / (source_high - source_low)
-    return lambda value: target_low + (value - source_low) * ratio
-
-
 def _downsample(xs: npt.NDArray[np.float64], ys: npt.NDArray[np.float64]) -> list[tuple[float, float]]:
+    """The points of the data line: all of them, or each column's lowest and highest."""
     if xs.shape[0] <= MAX_DRAWN_POINTS:
         return list(zip(xs.tolist(), ys.tolist(), strict=True))
     buckets = np.array_split(np.arange(xs.shape[0]), MAX_DRAWN_POINTS // 2)

@@ -11,6 +11,7 @@ from anomaly.adapters.http.openapi import examples
 from anomaly.adapters.http.openapi.operations import errors, json_body, ok
 from anomaly.adapters.http.parameters import SeriesPath
 from anomaly.adapters.http.requests.body import read_body
+from anomaly.adapters.http.requests.headers import single_header
 from anomaly.adapters.http.responses.fit import fit_response, render_fit
 from anomaly.adapters.http.schemas import FitRequest, FitResponse
 from anomaly.adapters.http.services import services_of
@@ -59,6 +60,9 @@ class FitController(Controller):
             # through JsonBatchReader, so that types are checked strictly (no "3" for 3) and the bytes,
             # once valid, are stored unchanged as the training data.
             command = FitCommand(series_id=series_id, batch=await read_body(request))
+            if idempotency_key is not None:
+                # Litestar hands over the first of several; two keys name no one attempt.
+                idempotency_key = single_header(request, IDEMPOTENCY_KEY_HEADER)
             if idempotency_key is None:
                 return fit_response(200, render_fit(await services_of(request).fit_model(command)))
             reply = await services_of(request).idempotent_fit(

@@ -3,8 +3,9 @@
 import logging
 from typing import Any
 
-from litestar import Controller, Request, Response, get
+from litestar import Controller, HttpMethod, Request, Response, get, route
 from litestar.datastructures import State
+from litestar.types import Method, OperationIDCreator
 
 from anomaly.adapters.http.draining import Drain
 from anomaly.adapters.http.hooks.api_keys import PUBLIC
@@ -17,28 +18,44 @@ from anomaly.ports.errors import DatabaseUnavailable, StorageError
 
 logger = logging.getLogger(__name__)
 
+# Load balancers and orchestrators may probe with HEAD: the server answers it as GET, without the body.
+PROBE_METHODS = [HttpMethod.GET, HttpMethod.HEAD]
+
+
+def _probe_operation_id(get_id: str) -> OperationIDCreator:
+    """The GET operation keeps the id it has always had; HEAD gets its own."""
+
+    def operation_id(handler: object, method: Method, path: object) -> str:
+        return get_id if method == HttpMethod.GET else f"{get_id}{method.title()}"
+
+    return operation_id
+
 
 class HealthController(Controller):
     tags = ["operations"]  # noqa: RUF012 (Litestar reads it as a plain attribute)
 
-    @get(
+    @route(
         "/health/live",
+        http_method=PROBE_METHODS,
+        operation_id=_probe_operation_id("HealthLiveLive"),
         opt=PUBLIC,
         summary="Liveness",
-        description="200 while the process answers requests.",
+        description="200 while the process answers requests. HEAD answers as GET, without the body.",
         responses={200: ok(ProbeResponse, examples.PROBE_OK)},
     )
     async def live(self) -> ProbeResponse:
         return ProbeResponse(status="ok")
 
-    @get(
+    @route(
         "/health/ready",
+        http_method=PROBE_METHODS,
+        operation_id=_probe_operation_id("HealthReadyReady"),
         opt=PUBLIC,
         summary="Readiness",
         description=(
             "200 when the service can serve: the metadata database answers, its schema is at the "
             "revision this version expects, and the artifact folders can be written. 503 otherwise, "
-            "saying which, or while shutting down."
+            "saying which, or while shutting down. HEAD answers as GET, without the body."
         ),
         responses={
             200: ok(ProbeResponse, examples.PROBE_OK),

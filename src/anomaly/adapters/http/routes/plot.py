@@ -1,5 +1,6 @@
 """`GET /plot`: a page that shows what a model version considers normal."""
 
+from functools import partial
 from typing import Any
 
 from litestar import Controller, MediaType, Request, Response, get
@@ -20,6 +21,7 @@ from anomaly.adapters.http.services import services_of
 from anomaly.domain.detection import DEFAULT_K, Threshold
 from anomaly.domain.errors import InvalidInput
 from anomaly.ports.errors import ModelUnreadable
+from anomaly.use_cases.offload import run_cpu_bound
 
 
 class PlotController(Controller):
@@ -54,16 +56,17 @@ class PlotController(Controller):
             raise ModelUnreadable(
                 series_id, data.version, f"its training data is not a batch ({error})"
             ) from error
-        page = render_plot_page(
-            PlotInput(
-                series_id=data.series_id,
-                version=data.version,
-                model=data.model,
-                threshold=threshold,
-                timestamps=batch.timestamps,
-                values=batch.values,
-            )
+        plot = PlotInput(
+            series_id=data.series_id,
+            version=data.version,
+            model=data.model,
+            threshold=threshold,
+            timestamps=batch.timestamps,
+            values=batch.values,
         )
+        # Judging and drawing a million points takes a tenth of a second or more: not on the event
+        # loop, where every other request would wait for it.
+        page = await run_cpu_bound(batch.values.shape[0], partial(render_plot_page, plot))
         return Response(
             page,
             media_type=MediaType.HTML,

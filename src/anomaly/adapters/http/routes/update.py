@@ -20,6 +20,7 @@ from anomaly.adapters.http.parameters import (
     optional_version,
 )
 from anomaly.adapters.http.requests.body import read_body
+from anomaly.adapters.http.requests.headers import single_header
 from anomaly.adapters.http.responses.update import kept_update_response, render_update, update_response
 from anomaly.adapters.http.routes.fit import IDEMPOTENCY_KEY_HEADER
 from anomaly.adapters.http.schemas import DetectRequest, UpdateResponse
@@ -79,6 +80,9 @@ class UpdateController(Controller):
                 batch=await read_body(request),
                 threshold=Threshold(k=k, direction=direction, alert=alert),
             )
+            if idempotency_key is not None:
+                # Litestar hands over the first of several; two keys name no one attempt.
+                idempotency_key = single_header(request, IDEMPOTENCY_KEY_HEADER)
             if idempotency_key is None:
                 return update_response(await services_of(request).update_model(command))
             reply = await services_of(request).idempotent_update(
