@@ -21,14 +21,14 @@ LINE = re.compile(
 def test_every_worker_logs_info_and_warnings_with_time_level_process_and_logger(tmp_path: Path) -> None:
     env = {"GC_INTERVAL_SECONDS": "0.5", "SHUTDOWN_DRAIN_SECONDS": "0.5"}
     assert anomaly("migrate", cwd=tmp_path, env=env).returncode == 0
-    # An artifact a crash left two hours ago: a sweep removes it, and says so at INFO.
-    orphan = tmp_path / "data" / "models" / "cpu" / "00000000000000000001-deadbeef.model.json"
-    orphan.parent.mkdir(parents=True)
-    orphan.write_bytes(b"{}")
-    os.utime(orphan, (time.time() - 7200, time.time() - 7200))
     with server_process(tmp_path, env, workers=2) as (process, base_url):
         [log] = tmp_path.glob("server-*.log")
         assert httpx.post(f"{base_url}/fit/cpu", json=SMALL).status_code == 200
+        # An artifact a crash left two hours ago, in the folders this database now owns: a sweep
+        # removes it, and says so at INFO.
+        orphan = tmp_path / "data" / "models" / "cpu" / "00000000000000000001-deadbeef.model.json"
+        orphan.write_bytes(b"{}")
+        os.utime(orphan, (time.time() - 7200, time.time() - 7200))
         deadline = time.monotonic() + 30
         # Both workers started (the first may serve while the second still starts), the orphan swept.
         while time.monotonic() < deadline and (
