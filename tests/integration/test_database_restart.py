@@ -41,6 +41,14 @@ def session_held(url: str) -> Iterator[None]:
     """A connection of the test's own, open until the block ends."""
     with asyncio.Runner() as runner:
         connection = runner.run(asyncpg.connect(url.replace("+asyncpg", ""), timeout=10))
+        # The service's own sessions (its start-up opens some: the store pairing) end now, so that
+        # what follows is served on new connections, as after a restart.
+        runner.run(
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity"
+                " WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+        )
         try:
             yield
         finally:
@@ -60,7 +68,7 @@ def test_requests_while_the_server_shuts_down_answer_503(postgres: PrivatePostgr
     assert anomaly("migrate", cwd=tmp_path, env=env).returncode == 0
     with running_server(tmp_path, env, workers=2) as base_url:
         # A smart shutdown waits for this session to end, refusing every new connection meanwhile
-        # with SQLSTATE 57P03, "the database system is shutting down"; the server has none open yet.
+        # with SQLSTATE 57P03, "the database system is shutting down"; the service's are ended.
         with session_held(postgres.url):
             postgres.stop("smart", wait=False)
             answers = [
