@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from anomaly.domain.detection import DEFAULT_K, Direction, Threshold
 from anomaly.domain.errors import InvalidInput
 from anomaly.domain.kinds import DEFAULT_KIND, KINDS, kind_named
-from anomaly.domain.kinds.gaussian.model import GAUSSIAN, MAX_HALF_LIFE, GaussianModel
+from anomaly.domain.kinds.gaussian.model import GAUSSIAN, GaussianModel
 from anomaly.domain.kinds.gaussian.state import GaussianState
+from anomaly.domain.kinds.stored import MAX_HALF_LIFE
 from anomaly.domain.model_format import decode_model, encode_model
 from anomaly.domain.model_kind import Model, ModelSummary
 from anomaly.domain.time_series import BatchLimits, TimeSeries

@@ -4,7 +4,6 @@ Its one parameter, `half_life`, is how an update forgets: absent (null), an upda
 the moments of every point learnt; with it, the past's weight halves every `half_life` new points.
 """
 
-import math
 from collections.abc import Mapping
 
 import numpy as np
@@ -13,11 +12,11 @@ from anomaly.domain.detection import Threshold
 from anomaly.domain.errors import InvalidInput
 from anomaly.domain.kinds.gaussian import rule
 from anomaly.domain.kinds.gaussian.state import GaussianState, fit, merged
+from anomaly.domain.kinds.stored import MAX_HALF_LIFE, finite_number, int64
 from anomaly.domain.model_kind import Band, Document, Judgement, Model, ModelSummary, PointJudgement
 from anomaly.domain.time_series import TimeSeries, Timestamps, Values
 
 NAME = "gaussian"
-MAX_HALF_LIFE = 1e12
 
 
 class GaussianModel:
@@ -118,14 +117,14 @@ class GaussianKind:
     def restore(self, parameters: Document, state: Document) -> Model:
         half_life = _half_life(parameters)
         restored = GaussianState(
-            mean=finite(state["mean"]),
-            std=finite(state["std"]),
-            points_used=integer(state["points_used"]),
-            minimum=finite(state["minimum"]),
-            maximum=finite(state["maximum"]),
-            first_timestamp=integer(state["first_timestamp"]),
-            last_timestamp=integer(state["last_timestamp"]),
-            weight=finite(state.get("weight", state["points_used"])),
+            mean=finite_number(state["mean"], "mean"),
+            std=finite_number(state["std"], "std"),
+            points_used=int64(state["points_used"], "points_used"),
+            minimum=finite_number(state["minimum"], "minimum"),
+            maximum=finite_number(state["maximum"], "maximum"),
+            first_timestamp=int64(state["first_timestamp"], "first_timestamp"),
+            last_timestamp=int64(state["last_timestamp"], "last_timestamp"),
+            weight=finite_number(state.get("weight", state["points_used"]), "weight"),
         )
         if restored.std < 0 or restored.points_used < 1 or restored.weight <= 0:
             raise ValueError("negative std, or no points")
@@ -147,20 +146,6 @@ def _half_life(parameters: Mapping[str, object]) -> float | None:
             f"must be null or a number of points above 0 and at most {MAX_HALF_LIFE:g}",
         )
     return float(value)
-
-
-def finite(value: object) -> float:
-    # bool is an int, and JSON's NaN/Infinity extensions are floats: neither describes a model.
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise ValueError(f"expected a finite number, got {value!r}")
-    return float(value)
-
-
-def integer(value: object) -> int:
-    # Counts and timestamps are stored as 64-bit integers.
-    if isinstance(value, bool) or not isinstance(value, int) or not -(2**63) <= value < 2**63:
-        raise ValueError(f"expected a 64-bit integer, got {value!r}")
-    return value
 
 
 GAUSSIAN = GaussianKind()

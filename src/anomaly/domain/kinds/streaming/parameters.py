@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from anomaly.domain.errors import InvalidInput
+from anomaly.domain.kinds.stored import MAX_HALF_LIFE
 
 Period = Literal["day", "week"]
 PeriodChoice = Literal["auto", "day", "week"]
@@ -20,7 +21,6 @@ ROBUST_NAME = "robust"
 SEASONAL_NAME = "seasonal"
 # A bucket's width must divide a day, so that a day (and a week) holds whole buckets.
 DAY_SECONDS = 86_400
-MAX_HALF_LIFE = 1e12
 MAX_REFRACTORY = 100_000
 MAX_RAW_CAP = 1000.0
 PERIOD_CHOICES: tuple[PeriodChoice, ...] = ("auto", "day", "week")

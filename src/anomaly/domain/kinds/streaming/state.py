@@ -1,13 +1,13 @@
 """What a streaming model remembers, and its JSON document (which restores it exactly)."""
 
 import copy
-import math
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from anomaly.domain.kinds.stored import finite_number
 from anomaly.domain.kinds.streaming.likelihood import Likelihood
 from anomaly.domain.kinds.streaming.parameters import Params, Period, constants_document, with_constants
 from anomaly.domain.kinds.streaming.seasons import bucket_count
@@ -124,7 +124,9 @@ def from_document(params: Params, document: object) -> State:
     if period is not None and (not params.seasonal or params.period not in ("auto", period)):
         raise ValueError(f"period {period!r} contradicts the parameters")
     size = bucket_count(period, params.bucket_seconds) if period is not None else 0
-    levels = [_finite(value, "bucket_levels") for value in _list(document["bucket_levels"], "bucket_levels")]
+    levels = [
+        finite_number(value, "bucket_levels") for value in _list(document["bucket_levels"], "bucket_levels")
+    ]
     counts = [_count(value, "bucket_counts") for value in _list(document["bucket_counts"], "bucket_counts")]
     if len(levels) != size or len(counts) != size:
         raise ValueError(f"bucket_levels and bucket_counts must hold {size} items for period {period!r}")
@@ -134,7 +136,10 @@ def from_document(params: Params, document: object) -> State:
     last_value = document["last_value"]
     first_timestamp = _timestamp(document["first_timestamp"])
     last_timestamp = _timestamp(document["last_timestamp"])
-    minimum, maximum = _finite(document["minimum"], "minimum"), _finite(document["maximum"], "maximum")
+    minimum, maximum = (
+        finite_number(document["minimum"], "minimum"),
+        finite_number(document["maximum"], "maximum"),
+    )
     if first_timestamp > last_timestamp or minimum > maximum:
         raise ValueError("first_timestamp/minimum must not exceed last_timestamp/maximum")
     count = _count(document["count"], "count")
@@ -143,18 +148,18 @@ def from_document(params: Params, document: object) -> State:
     return State(
         params=params,
         period=period,
-        level=_finite(document["level"], "level"),
+        level=finite_number(document["level"], "level"),
         mad=_non_negative(document["mad"], "mad"),
         diff_mad=_non_negative(document["diff_mad"], "diff_mad"),
         scale_floor=_positive(document["scale_floor"], "scale_floor"),
         bucket_levels=np.asarray(levels, dtype=np.float64).reshape(size),
         bucket_counts=np.asarray(counts, dtype=np.int64).reshape(size),
         channels={name: _likelihood(channels[name], name, params) for name in params.channels},
-        vmin=_finite(document["vmin"], "vmin"),
-        vmax=_finite(document["vmax"], "vmax"),
+        vmin=finite_number(document["vmin"], "vmin"),
+        vmax=finite_number(document["vmax"], "vmax"),
         since_alert=_count(document["since_alert"], "since_alert"),
         count=count,
-        last_value=None if last_value is None else _finite(last_value, "last_value"),
+        last_value=None if last_value is None else finite_number(last_value, "last_value"),
         first_timestamp=first_timestamp,
         last_timestamp=last_timestamp,
         minimum=minimum,
@@ -168,12 +173,14 @@ def _likelihood(document: object, name: str, params: Params) -> Likelihood:
     # Surprises lie in [0, raw_cap], and so do their averages and those averages' mean: bounds
     # that keep the likelihood's arithmetic finite (the slack covers rounding).
     cap = params.raw_cap * (1 + 1e-9)
-    history = [_finite(value, f"channels.{name}.history") for value in _list(document["history"], "history")]
+    history = [
+        finite_number(value, f"channels.{name}.history") for value in _list(document["history"], "history")
+    ]
     if len(history) > max(params.avg_window - 1, 0) or not all(0 <= value <= cap for value in history):
         raise ValueError(
             f"channels.{name}.history must hold at most {params.avg_window - 1} surprises in [0, cap]"
         )
-    mean = _finite(document["mean"], f"channels.{name}.mean")
+    mean = finite_number(document["mean"], f"channels.{name}.mean")
     var = _non_negative(document["var"], f"channels.{name}.var")
     if not (0 <= mean <= cap and var <= cap * cap):
         raise ValueError(
@@ -190,28 +197,15 @@ def _list(value: object, name: str) -> list[object]:
     return value
 
 
-def _finite(value: object, name: str) -> float:
-    # bool is an int, and JSON's NaN/Infinity extensions are floats: neither describes a model.
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise TypeError(f"{name} must be a number, got {value!r}")
-    try:
-        number = float(value)
-    except OverflowError:
-        raise ValueError(f"{name} must be finite, got an integer beyond float64") from None
-    if not math.isfinite(number):
-        raise ValueError(f"{name} must be finite, got {value!r}")
-    return number
-
-
 def _non_negative(value: object, name: str) -> float:
-    number = _finite(value, name)
+    number = finite_number(value, name)
     if number < 0:
         raise ValueError(f"{name} must not be negative, got {value!r}")
     return number
 
 
 def _positive(value: object, name: str) -> float:
-    number = _finite(value, name)
+    number = finite_number(value, name)
     if number <= 0:
         raise ValueError(f"{name} must be above 0, got {value!r}")
     return number
